@@ -1,0 +1,3 @@
+from electra_lsp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,31 @@
+"""ELECTRA configurations by size, shared by training (from scratch) and test model builders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# (hidden, layers, heads, intermediate, embedding) for discriminator; the generator is smaller,
+# as in the ELECTRA paper (a quarter to a third of the discriminator's width).
+_SIZES: dict[str, dict[str, tuple[int, int, int, int, int]]] = {
+    "test": {"discriminator": (32, 2, 2, 64, 32), "generator": (16, 2, 2, 32, 32)},
+    "tiny": {"discriminator": (256, 4, 4, 1024, 128), "generator": (64, 4, 1, 256, 128)},
+    "small": {"discriminator": (256, 12, 4, 1024, 128), "generator": (64, 12, 1, 256, 128)},
+    "base": {"discriminator": (768, 12, 12, 3072, 768), "generator": (256, 12, 4, 1024, 768)},
+}
+SIZES = tuple(_SIZES)
+
+
+def electra_config_kwargs(size: str, role: str, vocab_size: int,
+                          max_positions: int = 512) -> dict[str, Any]:
+    """Keyword arguments for transformers.ElectraConfig; `role` is discriminator or generator."""
+    hidden, layers, heads, intermediate, embedding = _SIZES[size][role]
+    return {
+        "vocab_size": vocab_size,
+        "embedding_size": embedding,
+        "hidden_size": hidden,
+        "num_hidden_layers": layers,
+        "num_attention_heads": heads,
+        "intermediate_size": intermediate,
+        "max_position_embeddings": max_positions,
+        "type_vocab_size": 2,
+    }

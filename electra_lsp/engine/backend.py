@@ -1,0 +1,44 @@
+"""The model interface the checker depends on. Torch and ONNX backends implement it; tests may
+inject a scripted backend to plant errors deterministically."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class MaskQuery:
+    """Mask `sentence[index]` and ask the generator for the probability of each candidate."""
+
+    sentence: str
+    index: int
+    candidates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MaskAnswer:
+    original_probability: float  # p(sentence[index]) at the masked position (0 if not in vocab)
+    probabilities: dict[str, float]  # candidate -> probability (candidates not in vocab omitted)
+
+
+@runtime_checkable
+class ModelBackend(Protocol):
+    """A loaded discriminator + generator pair."""
+
+    @property
+    def name(self) -> str:
+        """A short identity used in cache keys and status reports."""
+        ...
+
+    def replaced_probabilities(self, sentences: Sequence[str]) -> list[list[float]]:
+        """For each sentence, one replaced-probability per character (code point).
+
+        Characters that are not candidates (non-CJK, [UNK], continuation pieces) get 0.0.
+        """
+        ...
+
+    def masked_probabilities(self, queries: Sequence[MaskQuery]) -> list[MaskAnswer]:
+        """One answer per query, computed in batches."""
+        ...

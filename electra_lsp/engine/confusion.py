@@ -1,0 +1,122 @@
+"""Which characters a writer could have meant: similar in sound (pinyin) or in shape.
+
+Sound: the same-pinyin table from the shared confusion data, plus pypinyin readings of every
+known character grouped by toneless pinyin with common fuzzy pairs merged (zh/z, ch/c, sh/s,
+n/l, -ang/-an, -eng/-en, -ing/-in), so heteronyms and regional mix-ups are covered.
+Shape: the same-stroke groups from the confusion data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from pypinyin import Style, pinyin
+
+from electra_lsp.engine.charclass import is_cjk
+from electra_lsp.paths import data_dir
+
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+_FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+def fuzzy_key(syllable: str) -> str:
+    """Collapse a toneless syllable onto its fuzzy class (e.g. 'zhang' and 'zan' meet at 'zan')."""
+    for long, short in _FUZZY_INITIALS:
+        if syllable.startswith(long):
+            syllable = short + syllable[len(long):]
+            break
+    for long, short in _FUZZY_FINALS:
+        if syllable.endswith(long):
+            syllable = syllable[: -len(long)] + short
+            break
+    return syllable
+
+
+def readings(char: str) -> list[str]:
+    """Toneless pinyin readings of one character (all heteronyms); [] when unknown."""
+    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda _: [[]])
+    return [reading for reading in (found[0] if found else []) if re.fullmatch(r"[a-zü]+", reading)]
+
+
+class ConfusionSets:
+    """Similar-character lookup over a universe of characters (normally the model vocabulary)."""
+
+    def __init__(
+        self,
+        same_pinyin: dict[str, set[str]],
+        same_shape: dict[str, set[str]],
+        universe: Iterable[str],
+    ) -> None:
+        self._same_pinyin = same_pinyin
+        self._same_shape = same_shape
+        by_sound: dict[str, set[str]] = defaultdict(set)
+        self._keys: dict[str, set[str]] = {}
+        for char in {c for c in universe if len(c) == 1 and is_cjk(c)}:
+            keys = {fuzzy_key(reading) for reading in readings(char)}
+            self._keys[char] = keys
+            for key in keys:
+                by_sound[key].add(char)
+        self._by_sound = by_sound
+
+    def similar_sound(self, char: str) -> set[str]:
+        keys = self._keys.get(char)
+        if keys is None:
+            keys = {fuzzy_key(reading) for reading in readings(char)}
+        result = set(self._same_pinyin.get(char, ()))
+        for key in keys:
+            result |= self._by_sound.get(key, set())
+        result.discard(char)
+        return result
+
+    def similar_shape(self, char: str) -> set[str]:
+        result = set(self._same_shape.get(char, ()))
+        result.discard(char)
+        return result
+
+    def similar(self, char: str) -> set[str]:
+        return self.similar_sound(char) | self.similar_shape(char)
+
+    def is_similar(self, written: str, meant: str) -> bool:
+        return meant in self.similar(written)
+
+
+def parse_same_pinyin(lines: Iterable[str]) -> dict[str, set[str]]:
+    """`char<TAB>same tone<TAB>other tone` lines; the relation is made symmetric."""
+    table: dict[str, set[str]] = defaultdict(set)
+    for line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
+        char, *groups = line.rstrip("\n").split("\t")
+        for other in "".join(groups):
+            if other != char and is_cjk(other):
+                table[char].add(other)
+                table[other].add(char)
+    return dict(table)
+
+
+def parse_same_shape(lines: Iterable[str]) -> dict[str, set[str]]:
+    """Each line is a group of similar-looking characters; every member is similar to every other."""
+    table: dict[str, set[str]] = defaultdict(set)
+    for line in lines:
+        group = [c for c in line if is_cjk(c)]
+        for char in group:
+            table[char].update(other for other in group if other != char)
+    return dict(table)
+
+
+@lru_cache(maxsize=4)
+def load_confusion(universe: frozenset[str], directory: Path | None = None) -> ConfusionSets:
+    """The confusion sets shipped in `data/confusion/`, over `universe` (e.g. the vocab chars)."""
+    directory = directory or data_dir() / "confusion"
+    try:
+        same_pinyin = (directory / "same_pinyin.txt").read_text(encoding="utf-8").splitlines()
+        same_shape = (directory / "same_stroke.txt").read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise FileNotFoundError(
+            f"confusion data missing in {directory}: {error}. Reinstall electra-lsp."
+        ) from None
+    return ConfusionSets(parse_same_pinyin(same_pinyin), parse_same_shape(same_shape), universe)

@@ -1,0 +1,55 @@
+"""A deterministic backend driven by a JSON script, for tests and demos with planted errors.
+
+Script format: {"name": "planted", "score": 0.97, "errors": {"唷": {"友": 0.9, "有": 0.05}}}
+Every character listed under "errors" is flagged with `score` wherever it appears, and the
+generator proposes the listed replacements with the given probabilities. The server and CLI
+select it when ELECTRA_LSP_SCRIPTED_MODEL names such a file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from electra_lsp.engine.backend import MaskAnswer, MaskQuery
+
+SCRIPT_ENV = "ELECTRA_LSP_SCRIPTED_MODEL"
+_BACKGROUND = 0.01
+
+
+class ScriptedBackend:
+    def __init__(self, errors: dict[str, dict[str, float]], score: float = 0.97,
+                 name: str = "scripted") -> None:
+        self._errors = errors
+        self._score = score
+        self._name = name
+        self.sentences_seen = 0  # how many sentences went through the detector (for tests)
+
+    @classmethod
+    def from_file(cls, path: Path) -> ScriptedBackend:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(data.get("errors", {}), data.get("score", 0.97), data.get("name", "scripted"))
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        chars = set(self._errors)
+        for options in self._errors.values():
+            chars.update(options)
+        return frozenset(chars)
+
+    def replaced_probabilities(self, sentences: Sequence[str]) -> list[list[float]]:
+        self.sentences_seen += len(sentences)
+        return [[self._score if c in self._errors else 0.0 for c in s] for s in sentences]
+
+    def masked_probabilities(self, queries: Sequence[MaskQuery]) -> list[MaskAnswer]:
+        answers = []
+        for query in queries:
+            options = self._errors.get(query.sentence[query.index], {})
+            probabilities = {c: options.get(c, _BACKGROUND / 10) for c in query.candidates}
+            answers.append(MaskAnswer(_BACKGROUND, probabilities))
+        return answers

@@ -1,0 +1,42 @@
+"""The result type of the checking core: what every adapter (LSP, CLI, eval) consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One replacement for a flagged character, best first in `Finding.suggestions`."""
+
+    text: str
+    probability: float  # generator probability of `text` at the masked position
+    score: float  # ranking score (probability ratio combined with the detector's score)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A suspected misspelling at document offsets [start, end) (Python code-point indices)."""
+
+    start: int
+    end: int
+    original: str
+    score: float  # discriminator's replaced-probability for the character
+    suggestions: tuple[Suggestion, ...] = field(default_factory=tuple)
+    context: str = ""  # the sentence the character was found in (for messages and hover)
+
+    @property
+    def best(self) -> Suggestion | None:
+        return self.suggestions[0] if self.suggestions else None
+
+    def to_json(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "original": self.original,
+            "score": round(self.score, 4),
+            "suggestions": [
+                {"text": s.text, "probability": round(s.probability, 4), "score": round(s.score, 4)}
+                for s in self.suggestions
+            ],
+        }

@@ -1,0 +1,229 @@
+"""The one settings schema, shared by the LSP server (section `electraLsp`), the CLI and VS Code.
+
+Each setting has one camelCase name. The CLI derives its flag from it (`topK` → `--top-k`),
+VS Code's `contributes.configuration` is tested against `json_schema()`, and LSP clients send
+the same names. Invalid values raise `SettingsError` with a message naming the setting;
+callers keep the previous value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SECTION = "electraLsp"
+SEVERITIES = ("error", "warning", "information", "hint")
+BACKENDS = ("torch", "onnx")
+
+
+class SettingsError(ValueError):
+    """A setting has an invalid value; the message names the setting and what is allowed."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    type: str  # JSON schema type: string, number, integer, boolean, array
+    default: Any
+    description: str
+    enum: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    nullable: bool = False
+
+    @property
+    def cli_flag(self) -> str:
+        return "--" + re.sub(r"(?<!^)([A-Z])", r"-\1", self.name).lower()
+
+    @property
+    def env_var(self) -> str:
+        return "ELECTRA_LSP_" + re.sub(r"(?<!^)([A-Z])", r"_\1", self.name).upper()
+
+
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("discriminator", "string", None,
+                "Discriminator model: a directory in the HFL layout or a model id in the local "
+                "Hugging Face cache. Empty: the embedded default model.", nullable=True),
+    SettingSpec("generator", "string", None,
+                "Generator (masked LM) model: a directory or model id. Empty: the embedded "
+                "default model.", nullable=True),
+    SettingSpec("backend", "string", "torch",
+                "Inference backend: torch, or onnx (needs onnxruntime; falls back to torch).",
+                enum=BACKENDS),
+    SettingSpec("threshold", "number", 0.5,
+                "Discriminator probability above which a character is suspected.",
+                minimum=0.0, maximum=1.0),
+    SettingSpec("minRatio", "number", 1.0,
+                "A suggestion must be this many times more probable than the written "
+                "character under the generator.", minimum=0.0),
+    SettingSpec("topK", "integer", 3, "Most suggestions offered per finding.",
+                minimum=1, maximum=20),
+    SettingSpec("debounceMs", "integer", 300,
+                "Milliseconds to wait after an edit before checking.", minimum=0, maximum=10000),
+    SettingSpec("severity", "string", "information", "Diagnostic severity.", enum=SEVERITIES),
+    SettingSpec("fileTypes", "array", ("markdown", "plaintext"),
+                "Language ids of documents to check."),
+    SettingSpec("dictionaryPath", "string", None,
+                "User dictionary file (one word per line). Empty: a file in the platform's "
+                "user data directory.", nullable=True),
+    SettingSpec("maxDocumentSize", "integer", 5_000_000,
+                "Documents with more characters than this are not checked.", minimum=1),
+    SettingSpec("batchSize", "integer", 32, "Sentences per model batch.",
+                minimum=1, maximum=1024),
+    SettingSpec("threads", "integer", 0,
+                "CPU threads for inference; 0 lets the backend choose.", minimum=0, maximum=256),
+)
+SPECS_BY_NAME = {spec.name: spec for spec in SPECS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    discriminator: str | None = None
+    generator: str | None = None
+    backend: str = "torch"
+    threshold: float = 0.5
+    minRatio: float = 1.0  # noqa: N815 - the schema's camelCase name is the field name
+    topK: int = 3  # noqa: N815
+    debounceMs: int = 300  # noqa: N815
+    severity: str = "information"
+    fileTypes: tuple[str, ...] = field(default=("markdown", "plaintext"))  # noqa: N815
+    dictionaryPath: str | None = None  # noqa: N815
+    maxDocumentSize: int = 5_000_000  # noqa: N815
+    batchSize: int = 32  # noqa: N815
+    threads: int = 0
+
+    def replace(self, values: Mapping[str, Any]) -> Settings:
+        """A copy with `values` validated and applied; raises SettingsError on the first bad one."""
+        changes = {}
+        for name, raw in values.items():
+            spec = SPECS_BY_NAME.get(name)
+            if spec is None:
+                raise SettingsError(f"unknown setting {SECTION}.{name}")
+            changes[name] = coerce(spec, raw)
+        return dataclasses.replace(self, **changes)
+
+    def merged(self, values: Mapping[str, Any]) -> tuple[Settings, list[str]]:
+        """Apply each valid value; keep the previous value for invalid ones and return the errors."""
+        current, errors = self, []
+        for name, raw in values.items():
+            try:
+                current = current.replace({name: raw})
+            except SettingsError as error:
+                errors.append(str(error))
+        return current, errors
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["fileTypes"] = list(self.fileTypes)
+        return data
+
+
+def coerce(spec: SettingSpec, raw: Any) -> Any:
+    """Validate one raw value (from JSON, a CLI flag or the environment) against its spec."""
+    label = f"{SECTION}.{spec.name}"
+    if raw is None or (spec.nullable and raw == ""):
+        if spec.nullable:
+            return None
+        raise SettingsError(f"{label} must not be empty")
+    converters: dict[str, Callable[[Any], Any]] = {
+        "string": _as_string,
+        "number": _as_number,
+        "integer": _as_integer,
+        "boolean": _as_boolean,
+        "array": _as_string_tuple,
+    }
+    try:
+        value = converters[spec.type](raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{label} must be {_article(spec.type)}, got {raw!r}") from None
+    if spec.enum is not None and value not in spec.enum:
+        raise SettingsError(f"{label} must be one of {', '.join(spec.enum)}, got {raw!r}")
+    if spec.minimum is not None and value < spec.minimum:
+        raise SettingsError(f"{label} must be at least {spec.minimum}, got {raw!r}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise SettingsError(f"{label} must be at most {spec.maximum}, got {raw!r}")
+    return value
+
+
+def _article(type_name: str) -> str:
+    return {"integer": "an integer", "array": "a list of strings"}.get(type_name, f"a {type_name}")
+
+
+def _as_string(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise TypeError
+    return raw
+
+
+def _as_number(raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise TypeError
+    return float(raw)
+
+
+def _as_integer(raw: Any) -> int:
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        raise TypeError
+    return int(raw)
+
+
+def _as_boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.lower() in ("true", "1", "yes", "false", "0", "no"):
+        return raw.lower() in ("true", "1", "yes")
+    raise TypeError
+
+
+def _as_string_tuple(raw: Any) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        raw = [part.strip() for part in raw.split(",") if part.strip()]
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(item, str) for item in raw):
+        raise TypeError
+    return tuple(raw)
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Raw values from `ELECTRA_LSP_*` variables (e.g. ELECTRA_LSP_DISCRIMINATOR)."""
+    environ = os.environ if environ is None else environ
+    return {spec.name: environ[spec.env_var] for spec in SPECS if spec.env_var in environ}
+
+
+def from_file(path: Path) -> dict[str, Any]:
+    """Raw values from a JSON settings file: either flat or under the `electraLsp` key."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SettingsError(f"cannot read settings file {path}: {error}") from None
+    if isinstance(data, dict) and isinstance(data.get(SECTION), dict):
+        data = data[SECTION]
+    if not isinstance(data, dict):
+        raise SettingsError(f"settings file {path} must hold a JSON object")
+    return data
+
+
+def json_schema() -> dict[str, dict[str, Any]]:
+    """JSON-schema properties keyed `electraLsp.<name>`, as VS Code's contributes.configuration."""
+    properties: dict[str, dict[str, Any]] = {}
+    for spec in SPECS:
+        entry: dict[str, Any] = {
+            "type": [spec.type, "null"] if spec.nullable else spec.type,
+            "default": list(spec.default) if isinstance(spec.default, tuple) else spec.default,
+            "description": spec.description,
+        }
+        if spec.type == "array":
+            entry["items"] = {"type": "string"}
+        if spec.enum is not None:
+            entry["enum"] = list(spec.enum)
+        if spec.minimum is not None:
+            entry["minimum"] = spec.minimum
+        if spec.maximum is not None:
+            entry["maximum"] = spec.maximum
+        properties[f"{SECTION}.{spec.name}"] = entry
+    return properties
