@@ -56,12 +56,14 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("backend", "string", "torch",
                 "Inference backend: torch, or onnx (needs onnxruntime; falls back to torch).",
                 enum=BACKENDS),
-    SettingSpec("threshold", "number", 0.5,
-                "Discriminator probability above which a character is suspected.",
-                minimum=0.0, maximum=1.0),
-    SettingSpec("minRatio", "number", 1.0,
+    SettingSpec("threshold", "number", None,
+                "Discriminator probability above which a character is suspected. Empty: the "
+                "model's recommended threshold (0.5 if it has none).",
+                minimum=0.0, maximum=1.0, nullable=True),
+    SettingSpec("minRatio", "number", None,
                 "A suggestion must be this many times more probable than the written "
-                "character under the generator.", minimum=0.0),
+                "character under the generator. Empty: the model's recommendation (1.0).",
+                minimum=0.0, nullable=True),
     SettingSpec("topK", "integer", 3, "Most suggestions offered per finding.",
                 minimum=1, maximum=20),
     SettingSpec("debounceMs", "integer", 300,
@@ -87,8 +89,8 @@ class Settings:
     discriminator: str | None = None
     generator: str | None = None
     backend: str = "torch"
-    threshold: float = 0.5
-    minRatio: float = 1.0  # noqa: N815 - the schema's camelCase name is the field name
+    threshold: float | None = None  # None: the model's recommended value
+    minRatio: float | None = None  # noqa: N815 - the schema's camelCase name is the field name
     topK: int = 3  # noqa: N815
     debounceMs: int = 300  # noqa: N815
     severity: str = "information"

@@ -32,6 +32,16 @@ class ModelBackend(Protocol):
         """A short identity used in cache keys and status reports."""
         ...
 
+    @property
+    def recommended(self) -> dict:
+        """Settings the model ships with (e.g. {"threshold": 0.6, "minRatio": 2.0})."""
+        ...
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every token the generator can propose (single characters are the candidates)."""
+        ...
+
     def replaced_probabilities(self, sentences: Sequence[str]) -> list[list[float]]:
         """For each sentence, one replaced-probability per character (code point).
 

@@ -36,6 +36,10 @@ class ScriptedBackend:
         return self._name
 
     @property
+    def recommended(self) -> dict:
+        return {}
+
+    @property
     def vocabulary(self) -> frozenset[str]:
         chars = set(self._errors)
         for options in self._errors.values():

@@ -1,0 +1,88 @@
+"""The user dictionary: words (names, terms) whose characters are never reported.
+
+One word per line, UTF-8; lines starting with # are comments. Additions are written
+atomically (temporary file + rename) so a crash never leaves a half-written dictionary.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+APP_NAME = "electra-lsp"
+
+
+def default_dictionary_path() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "dictionary.txt"
+
+
+class DictionaryError(OSError):
+    """The dictionary file cannot be read or written; the message names the file."""
+
+
+class UserDictionary:
+    def __init__(self, path: Path | None = None, words: set[str] | None = None) -> None:
+        self.path = path
+        self._words: set[str] = set(words or ())
+        self._lock = threading.Lock()
+        if path is not None:
+            self._words |= self._read(path)
+
+    @staticmethod
+    def _read(path: Path) -> set[str]:
+        if path.is_symlink():
+            raise DictionaryError(f"dictionary {path} is a symbolic link; name the file itself")
+        if not path.exists():
+            return set()
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise DictionaryError(f"cannot read dictionary {path}: {error}") from None
+        return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+    @property
+    def words(self) -> frozenset[str]:
+        return frozenset(self._words)
+
+    def add(self, word: str) -> bool:
+        """Add a word (persisted when the dictionary has a file); False if already present."""
+        word = word.strip()
+        if not word or "\n" in word:
+            raise ValueError("a dictionary word must be non-empty and on one line")
+        with self._lock:
+            if word in self._words:
+                return False
+            self._words.add(word)
+            if self.path is not None:
+                self._write(self.path, sorted(self._words))
+        return True
+
+    @staticmethod
+    def _write(path: Path, words: list[str]) -> None:
+        if path.is_symlink():
+            raise DictionaryError(f"dictionary {path} is a symbolic link; not writing through it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".dictionary-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write("# electra-lsp user dictionary: one word per line\n")
+                file.write("".join(word + "\n" for word in words))
+            os.replace(temporary, path)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise DictionaryError(f"cannot write dictionary {path}: {error}") from None
+
+    def covers(self, text: str, start: int, end: int) -> bool:
+        """Whether [start, end) of `text` lies inside an occurrence of a dictionary word."""
+        for word in self._words:
+            search_from = max(0, start - len(word) + 1)
+            found = text.find(word, search_from)
+            while found != -1 and found < end:
+                if found <= start and found + len(word) >= end:
+                    return True
+                found = text.find(word, found + 1)
+        return False
