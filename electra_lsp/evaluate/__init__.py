@@ -1,0 +1,1 @@
+"""Evaluation of the checker on CSC data (`electra-lsp eval`): metrics (pure) and a runner."""
