@@ -1,0 +1,49 @@
+"""Shared fixtures: tiny seeded ELECTRA pairs (both weight formats) and the shared data path."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+sys.path.insert(0, str(TESTS))
+
+
+@pytest.fixture(scope="session")
+def tiny_pair(tmp_path_factory) -> tuple[Path, Path]:
+    """A random tiny pair saved as model.safetensors."""
+    from tiny_models import build_pair
+
+    return build_pair(tmp_path_factory.mktemp("tiny-safetensors"), seed=0)
+
+
+@pytest.fixture(scope="session")
+def tiny_pair_bin(tmp_path_factory) -> tuple[Path, Path]:
+    """The same pair saved as pickle pytorch_model.bin."""
+    from tiny_models import build_pair
+
+    return build_pair(tmp_path_factory.mktemp("tiny-bin"), seed=0, safetensors=False)
+
+
+@pytest.fixture
+def planted_script(tmp_path, monkeypatch) -> Path:
+    """A scripted backend (ELECTRA_LSP_SCRIPTED_MODEL) that plants 有→友 and 在→再."""
+    script = tmp_path / "planted.json"
+    script.write_text(json.dumps({"name": "planted", "score": 0.97,
+                                  "errors": {"有": {"友": 0.9}, "在": {"再": 0.8}}},
+                                 ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("ELECTRA_LSP_SCRIPTED_MODEL", str(script))
+    return script
+
+
+def shared_file(*parts: str) -> Path:
+    """A file in ../shared/data, or skip the test with the reason."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path} is missing")
+    return path
