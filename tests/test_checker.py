@@ -1,0 +1,91 @@
+"""The checking core with a scripted backend: planted errors, ranking, cache, dictionary."""
+
+from __future__ import annotations
+
+import pytest
+
+from electra_lsp.checker import CheckCancelled, Checker
+from electra_lsp.dictionary import DictionaryError, UserDictionary
+from electra_lsp.engine.scripted import ScriptedBackend
+from electra_lsp.settings import Settings
+
+
+def planted(**errors: dict[str, float]) -> ScriptedBackend:
+    return ScriptedBackend(errors or {"有": {"友": 0.9, "又": 0.05}, "在": {"再": 0.8}})
+
+
+def test_planted_error_has_exact_offsets_after_emoji_and_extension_b():
+    checker = Checker(planted(), Settings())
+    text = "# 标题\n\n😀𠀀我跟我朋有打算去法国玩儿。\n"
+    findings = checker.check(text)
+    assert [(f.start, f.original) for f in findings] == [(text.index("朋有") + 1, "有")]
+    assert [s.text for s in findings[0].suggestions] == ["友", "又"]
+    assert findings[0].best.text == "友"
+
+
+def test_code_is_not_checked():
+    checker = Checker(planted(), Settings())
+    text = "朋有\n\n```\n朋有\n```\n\n行内 `朋有` 代码\n"
+    assert [f.start for f in checker.check(text)] == [1]
+
+
+def test_suggestions_below_ratio_and_top_k_are_dropped():
+    backend = ScriptedBackend({"有": {"友": 0.9, "又": 0.05, "右": 0.02}})
+    checker = Checker(backend, Settings(topK=2, minRatio=3.0))
+    # the scripted generator gives the written character p=0.01: 又 (5x) and 友 (90x) pass
+    suggestions = checker.check_sentences(["朋有"])[0][0].suggestions
+    assert [s.text for s in suggestions] == ["友", "又"]
+    checker.update_settings(Settings(minRatio=10.0))
+    assert [s.text for s in checker.check_sentences(["朋有"])[0][0].suggestions] == ["友"]
+
+
+def test_threshold_comes_from_settings_or_the_model():
+    checker = Checker(planted(), Settings(threshold=0.99))
+    assert checker.check("朋有") == []
+    checker.update_settings(Settings())
+    assert checker.threshold == 0.5 and len(checker.check("朋有")) == 1
+
+
+def test_sentence_cache_only_rechecks_changed_sentences():
+    backend = planted()
+    checker = Checker(backend, Settings())
+    checker.check("第一句有。第二句在。第三句。", "plaintext")
+    assert backend.sentences_seen == 3
+    checker.check("第一句有。第二句再。第三句。", "plaintext")
+    assert backend.sentences_seen == 4
+    assert checker.stats.cache_hits == 2 and checker.stats.cache_misses == 4
+
+
+def test_dictionary_suppresses_at_once_and_persists(tmp_path):
+    path = tmp_path / "dict.txt"
+    dictionary = UserDictionary(path)
+    checker = Checker(planted(), Settings(), dictionary)
+    assert len(checker.check("他叫张有才。", "plaintext")) == 1
+    assert dictionary.add("张有才")
+    assert checker.check("他叫张有才。", "plaintext") == []
+    assert UserDictionary(path).words == {"张有才"}
+    assert not dictionary.add("张有才")
+
+
+def test_dictionary_refuses_symlinks(tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("词\n", encoding="utf-8")
+    link = tmp_path / "dict.txt"
+    link.symlink_to(target)
+    with pytest.raises(DictionaryError, match="symbolic link"):
+        UserDictionary(link)
+
+
+def test_cancellation_between_batches():
+    checker = Checker(planted(), Settings(batchSize=1))
+    text = "。".join(["有"] * 50)
+    with pytest.raises(CheckCancelled):
+        checker.check(text, "plaintext", cancelled=lambda: True)
+
+
+def test_punctuation_and_ascii_only_text_yields_nothing():
+    backend = planted()
+    checker = Checker(backend, Settings())
+    assert checker.check("……！！！ hello, world 123", "plaintext") == []
+    assert checker.check("", "markdown") == []
+    assert backend.sentences_seen == 0
