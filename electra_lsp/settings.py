@@ -111,7 +111,7 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     def merged(self, values: Mapping[str, Any]) -> tuple[Settings, list[str]]:
-        """Apply each valid value; keep the previous value for invalid ones and return the errors."""
+        """Apply each valid value; keep the previous value for invalid ones; return the errors."""
         current, errors = self, []
         for name, raw in values.items():
             try:

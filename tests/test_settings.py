@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from electra_lsp.settings import SPECS_BY_NAME, Settings, SettingsError, from_environment, json_schema
+from electra_lsp.settings import (
+    SPECS_BY_NAME,
+    Settings,
+    SettingsError,
+    from_environment,
+    json_schema,
+)
 
 
 def test_valid_values_are_coerced():

@@ -99,7 +99,7 @@ def parse_same_pinyin(lines: Iterable[str]) -> dict[str, set[str]]:
 
 
 def parse_same_shape(lines: Iterable[str]) -> dict[str, set[str]]:
-    """Each line is a group of similar-looking characters; every member is similar to every other."""
+    """Each line is a group of similar-looking characters, all similar to each other."""
     table: dict[str, set[str]] = defaultdict(set)
     for line in lines:
         group = [c for c in line if is_cjk(c)]

@@ -113,7 +113,8 @@ class TorchBackend:
             hidden = self._generator.electra(input_ids=ids, attention_mask=mask).last_hidden_state
             rows = torch.arange(len(chosen))
             at_mask = hidden[rows, torch.tensor([c[2] for c in chosen])]
-            logits = self._generator.generator_lm_head(self._generator.generator_predictions(at_mask))
+            head = self._generator.generator_predictions(at_mask)
+            logits = self._generator.generator_lm_head(head)
             probabilities = torch.softmax(logits, dim=-1)
             for row, (number, _, _) in enumerate(chosen):
                 answers[number] = self._answer(queries[number], probabilities[row])

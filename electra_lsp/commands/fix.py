@@ -1,0 +1,115 @@
+"""`electra-lsp fix PATH... [--write]`: apply the best suggestion for every finding.
+
+Without --write it prints a unified diff. With --write each file is replaced atomically
+(temporary file + rename, permissions kept), and only if its bytes are still what was read:
+a file edited meanwhile is left alone and reported. Code spans are never touched because
+findings only come from prose.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from electra_lsp.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    InputError,
+    InputFile,
+    add_settings_arguments,
+    document_kind,
+    fail,
+    iter_input_files,
+    load_checker,
+    read_input,
+    settings_from_args,
+    setup_errors,
+)
+from electra_lsp.findings import Finding
+from electra_lsp.settings import SettingsError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "fix", help="apply the best suggestions (prints a diff unless --write)",
+        description="Apply the best suggestion for every finding. Prints a unified diff unless "
+        "--write is given. Exit 0 when nothing to fix, 1 when fixes were found (or written), "
+        "2 on usage or input errors.")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    parser.add_argument("--write", action="store_true", help="rewrite the files in place")
+    add_settings_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def apply_findings(text: str, findings: list[Finding]) -> str:
+    """Replace each finding's span with its best suggestion (findings sorted, non-overlapping)."""
+    parts, cursor = [], 0
+    for finding in findings:
+        if finding.best is None or finding.start < cursor:
+            continue
+        parts.append(text[cursor:finding.start])
+        parts.append(finding.best.text)
+        cursor = finding.end
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+def write_atomically(source: InputFile, new_text: str) -> None:
+    """Replace the file only if it still holds exactly what was read."""
+    path = source.path
+    if path.is_symlink():
+        raise InputError(f"{path}: is a symbolic link; not writing through it")
+    if path.read_bytes() != source.data:
+        raise InputError(f"{path}: changed since it was read; not rewritten")
+    bom = b"\xef\xbb\xbf" if source.data.startswith(b"\xef\xbb\xbf") else b""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(bom + new_text.encode("utf-8"))
+        os.chmod(temporary, path.stat().st_mode & 0o7777)
+        if path.read_bytes() != source.data:  # last look just before the rename
+            raise InputError(f"{path}: changed since it was read; not rewritten")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = settings_from_args(args)
+    except SettingsError as error:
+        return fail(str(error))
+    files = list(iter_input_files(args.paths))
+    if not files:
+        return fail("no .md, .markdown or .txt files found")
+    try:
+        checker = load_checker(settings)
+    except setup_errors() as error:
+        return fail(str(error))
+    exit_code = EXIT_OK
+    for path in files:
+        try:
+            source = read_input(path)
+            findings = checker.check(source.text, document_kind(path))
+            fixed = apply_findings(source.text, findings)
+            if fixed == source.text:
+                continue
+            if exit_code == EXIT_OK:
+                exit_code = EXIT_FINDINGS
+            if args.write:
+                write_atomically(source, fixed)
+                print(f"fixed {path} ({sum(f.best is not None for f in findings)} changes)")
+            else:
+                sys.stdout.writelines(difflib.unified_diff(
+                    source.text.splitlines(keepends=True), fixed.splitlines(keepends=True),
+                    fromfile=f"a/{path}", tofile=f"b/{path}"))
+        except InputError as error:
+            print(f"electra-lsp: error: {error}", file=sys.stderr)
+            exit_code = EXIT_USAGE
+    return exit_code

@@ -1,0 +1,79 @@
+"""`electra-lsp models`: which models resolve, from where, their sizes and load time."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from electra_lsp.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_settings_arguments,
+    fail,
+    settings_from_args,
+)
+from electra_lsp.settings import SettingsError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "models", help="show which models resolve, from where, sizes and load time")
+    parser.add_argument("--no-load", action="store_true", help="resolve only; skip loading")
+    parser.add_argument("--json", action="store_true")
+    add_settings_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from electra_lsp.engine.models import ModelLoadError, check_same_vocabulary, resolve, timed_load
+
+    try:
+        settings = settings_from_args(args)
+    except SettingsError as error:
+        return fail(str(error))
+    report: dict = {"backend": settings.backend, "models": []}
+    exit_code = EXIT_OK
+    resolved = {}
+    for role in ("discriminator", "generator"):
+        requested = getattr(settings, role)
+        try:
+            model = resolve(role, requested)
+        except ModelLoadError as error:
+            report["models"].append({"role": role, "requested": requested, "error": str(error)})
+            exit_code = EXIT_USAGE
+            continue
+        resolved[role] = model
+        report["models"].append({
+            "role": role, "requested": model.requested or "(embedded default)",
+            "source": model.source, "directory": str(model.directory),
+            "weights": model.weights.name, "sizeMB": round(model.size_bytes / 1e6, 2)})
+    if exit_code == EXIT_OK:
+        try:
+            check_same_vocabulary(resolved["discriminator"], resolved["generator"])
+            if not args.no_load:
+                backend, seconds = timed_load(settings)
+                report.update(name=backend.name, loadSeconds=round(seconds, 2),
+                              recommended=backend.recommended)
+        except ModelLoadError as error:
+            report["error"] = str(error)
+            exit_code = EXIT_USAGE
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        _print_text(report)
+    return exit_code
+
+
+def _print_text(report: dict) -> None:
+    for model in report["models"]:
+        if "error" in model:
+            print(f"{model['role']}: error: {model['error']}", file=sys.stderr)
+            continue
+        print(f"{model['role']}: {model['requested']} [{model['source']}]")
+        print(f"  {model['directory']} ({model['weights']}, {model['sizeMB']} MB)")
+    if "loadSeconds" in report:
+        print(f"loaded {report['name']} with {report['backend']} in {report['loadSeconds']} s")
+    if "error" in report:
+        print(f"error: {report['error']}", file=sys.stderr)
