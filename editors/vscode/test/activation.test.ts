@@ -1,0 +1,100 @@
+// Loads the compiled extension against a stand-in `vscode` module and activates it with a
+// server command that does not exist: every palette command must be registered, and the user
+// must see the install instructions and an error in the status bar (no server is spawned).
+import { strict as assert } from 'node:assert';
+import Module = require('node:module');
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { COMMANDS } from '../src/constants';
+import { EXTENSION_ROOT, readPackageJson } from './helpers';
+
+type Recorded = {
+  commands: string[];
+  errors: string[];
+  statusItems: { text: string; visible: boolean; command?: string }[];
+};
+
+/** Anything not modelled explicitly: a constructible, callable, indexable placeholder. */
+function placeholder(): unknown {
+  const target = function () {} as unknown as object;
+  return new Proxy(target, {
+    get: (_, key) => (key === 'prototype' ? {} : key === Symbol.toPrimitive ? () => '' : placeholder()),
+    apply: () => placeholder(),
+    construct: () => placeholder() as object,
+  });
+}
+
+function fakeVscode(settings: Record<string, unknown>, recorded: Recorded): unknown {
+  const disposable = { dispose: () => undefined };
+  const api: Record<string, unknown> = {
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    ThemeColor: class {
+      constructor(public id: string) {}
+    },
+    window: {
+      activeTextEditor: { document: { languageId: 'markdown' } },
+      createOutputChannel: () => ({ appendLine: () => undefined, show: () => undefined, dispose: () => undefined }),
+      createStatusBarItem: () => {
+        const item = {
+          text: '',
+          visible: false,
+          show: () => (item.visible = true),
+          hide: () => (item.visible = false),
+          dispose: () => undefined,
+        };
+        recorded.statusItems.push(item);
+        return item;
+      },
+      showErrorMessage: (message: string) => {
+        recorded.errors.push(message);
+        return Promise.resolve(undefined);
+      },
+      onDidChangeActiveTextEditor: () => disposable,
+    },
+    commands: {
+      registerCommand: (id: string) => {
+        recorded.commands.push(id);
+        return disposable;
+      },
+      executeCommand: () => Promise.resolve(undefined),
+    },
+    workspace: {
+      getConfiguration: () => ({ get: (name: string) => settings[name] }),
+      onDidChangeConfiguration: () => disposable,
+    },
+    env: { clipboard: { writeText: () => Promise.resolve() } },
+  };
+  return new Proxy(api, { get: (target, key: string) => (key in target ? target[key] : placeholder()) });
+}
+
+test('activation with a missing server: commands registered, install help shown', async () => {
+  const recorded: Recorded = { commands: [], errors: [], statusItems: [] };
+  const missing = path.join(EXTENSION_ROOT, 'no-such-dir', 'electra-lsp');
+  const vscode = fakeVscode({ 'server.path': missing, 'server.args': [] }, recorded);
+  const moduleApi = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const originalLoad = moduleApi._load;
+  moduleApi._load = function (request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? vscode : originalLoad.call(this, request, ...rest);
+  };
+  try {
+    const extension = require(path.join(EXTENSION_ROOT, readPackageJson().main));
+    const subscriptions: { dispose(): unknown }[] = [];
+    const context = {
+      subscriptions,
+      extension: { packageJSON: readPackageJson() },
+    };
+    await extension.activate(context);
+    assert.deepEqual(recorded.commands.sort(), Object.values(COMMANDS).sort());
+    assert.equal(recorded.errors.length, 1);
+    assert.match(recorded.errors[0], /was not found/);
+    assert.match(recorded.errors[0], /pip install electra-lsp/);
+    assert.match(recorded.errors[0], /electraLsp\.server\.path/);
+    const [item] = recorded.statusItems;
+    assert.equal(item.text, '$(error) 错别字');
+    assert.equal(item.visible, true);
+    assert.equal(item.command, COMMANDS.showStatus);
+    await extension.deactivate();
+  } finally {
+    moduleApi._load = originalLoad;
+  }
+});
