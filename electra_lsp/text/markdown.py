@@ -32,8 +32,13 @@ from electra_lsp.text.directives import Directive, disabled_ranges, drop_ranges
 from electra_lsp.text.segments import Segment
 
 _NEWLINE_RE = re.compile(r"\r\n?|\n")  # the same line breaks markdown-it normalises
-# Bare URLs inside text (markdown-it's linkify is off: it needs an extra package).
-_BARE_URL_RE = re.compile(r"(?<![A-Za-z0-9+.\-])(?:[a-zA-Z][a-zA-Z0-9+.\-]*://|www\.)[!-~]*")
+# Bare URLs inside text (markdown-it's linkify is off: it needs an extra package). Like GFM's
+# extended autolinks they run to whitespace, and may hold Chinese (IRIs); full-width
+# punctuation ends them, so "见https://例子.com/路径，然后" keeps "，然后".
+_BARE_URL_RE = re.compile(
+    r"(?<![A-Za-z0-9+.\-])(?:[a-zA-Z][a-zA-Z0-9+.\-]*://|www\.)"
+    r"[^\s<>，。；：！？、（）「」『』【】《》“”‘’]*"
+)
 _TOML_FENCE = "+++"
 # Inline tokens whose source is not prose: they end the current segment and are skipped.
 _SKIPPED_INLINE = {"code_inline", "html_inline", "math_inline", "math_inline_double"}

@@ -1,0 +1,298 @@
+"""Markdown/plain extraction: what is prose, and that every offset is exact."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from electra_lsp.text.extract import extract_segments
+from electra_lsp.text.segments import Segment
+
+# "禁" marks text that must never be extracted (code, URLs, HTML, math, front matter).
+FORBIDDEN = "禁"
+
+RICH = """---
+title: 禁止的前言
+tags: [禁]
+---
+# 标题 *强调* 以经 ##
+
+这是一个段落，包含`禁行内代码`和[链接文字](http://禁.example.com "禁标题")以及![图片说明](禁.png)。
+第二行有\\*转义\\*和&amp;实体，还有https://example.com/禁 和 www.禁.com 网址。
+自动链接<https://禁.cn>结束。😀𠀀以经错了，🎉𠀁在次见。
+
+> 引用里的*文字*
+> 继续引用
+懒惰续行
+
+- 列表项一
+- 列表项二 **粗体**
+  1. 嵌套 ~~删除线~~
+
+| 表头一 | 表头\\|二 |
+| --- | :---: |
+| 单元格 | `禁` 内容 |
+
+```python
+print("禁代码里的中文")
+```
+
+    禁缩进代码中文
+
+<div>
+禁HTML块中文
+</div>
+
+数学$禁+x$和$$禁y$$结束。<span title="禁">你好</span>
+
+标题二
+===
+
+[![替代文字](禁.png)](https://禁.com) 后面的字
+引用式[链接][参考]。
+
+[参考]: https://禁.org "禁"
+"""
+
+
+def check_exact(doc: str, segments: list[Segment]) -> None:
+    for segment in segments:
+        assert len(segment.text) == len(segment.offsets)
+        for char, offset in zip(segment.text, segment.offsets, strict=True):
+            assert 0 <= offset < len(doc)
+            assert doc[offset] == char, (segment, offset)
+        assert list(segment.offsets) == sorted(set(segment.offsets))
+        assert "\n" not in segment.text and "\r" not in segment.text
+        assert segment.text.strip()
+
+
+def texts(doc: str, kind: str = "markdown") -> list[str]:
+    segments = extract_segments(doc, kind)
+    check_exact(doc, segments)
+    return [segment.text for segment in segments]
+
+
+def test_rich_document_offsets_exact_and_nothing_forbidden():
+    segments = extract_segments(RICH, "markdown")
+    check_exact(RICH, segments)
+    prose = [segment.text for segment in segments]
+    assert all(FORBIDDEN not in text for text in prose)
+    for expected in ("标题 强调 以经", "这是一个段落，包含", "和链接文字以及", "图片说明",
+                     "第二行有*转义*和", "结束。😀𠀀以经错了，🎉𠀁在次见。",
+                     "引用里的文字", "继续引用",
+                     "懒惰续行", "列表项一", "列表项二 粗体", "嵌套 删除线", "表头一", "表头|二",
+                     "单元格", " 内容", "数学", "和", "结束。", "你好", "标题二", "替代文字",
+                     " 后面的字", "引用式链接。"):
+        assert expected in prose, expected
+
+
+def test_error_after_emoji_and_extension_b_maps_to_document_index():
+    doc = "前面😀𠀀以经好了"
+    (segment,) = extract_segments(doc, "markdown")
+    index = segment.text.index("以")
+    assert segment.offsets[index] == doc.index("以") == 4
+
+
+@pytest.mark.parametrize("kind", ["markdown", "md", "plaintext", "text", "Markdown"])
+def test_kinds_accepted(kind):
+    assert texts("你好", kind) == ["你好"]
+
+
+def test_unknown_kind_rejected():
+    with pytest.raises(ValueError, match="unknown document kind 'rst'"):
+        extract_segments("你好", "rst")
+
+
+def test_code_fences_and_indented_code_skipped():
+    doc = "前文\n\n```\n代码\n```\n\n~~~md\n代码二\n~~~\n\n    缩进代码\n\n后文\n"
+    assert texts(doc) == ["前文", "后文"]
+
+
+def test_code_fence_inside_list_skipped():
+    doc = "- 项目\n\n  ```\n  代码\n  ```\n- 第二项\n"
+    assert texts(doc) == ["项目", "第二项"]
+
+
+def test_inline_code_splits_segment():
+    assert texts("运行`命令代码`即可") == ["运行", "即可"]
+    assert texts("运行``双`反引号``即可") == ["运行", "即可"]
+
+
+def test_links_keep_text_drop_targets():
+    assert texts('见[说明文档](https://例子.com/路径 "标题")。') == ["见说明文档。"]
+    assert texts("见[文档][ref]。\n\n[ref]: https://例子.com") == ["见文档。"]
+
+
+def test_autolinks_and_bare_urls_skipped():
+    assert texts("访问<https://例子.com>吧") == ["访问", "吧"]
+    assert texts("访问<someone@example.com>吧") == ["访问", "吧"]
+    assert texts("访问https://example.com/a?b=1，好吧") == ["访问", "，好吧"]
+    assert texts("访问https://例子.com/路径。") == ["访问", "。"]
+    assert texts("访问 www.example.com 吧") == ["访问 ", " 吧"]
+
+
+def test_image_alt_text_is_its_own_segment():
+    assert texts("看![一张图片](图.png)好看") == ["看", "一张图片", "好看"]
+    assert texts("![*强调*的图](x.png)") == ["强调的图"]
+
+
+def test_tables_each_cell():
+    doc = "| 名称 | 说明 |\n|---|---|\n| 甲 | 第一个 |\n| 乙 | `代码` 与 *强调* |\n"
+    assert texts(doc) == ["名称", "说明", "甲", "第一个", "乙", " 与 强调"]
+
+
+def test_table_cell_repeated_text_and_escaped_pipe():
+    doc = "| 好 | 好好 | a\\|好 |\n|-|-|-|\n| 好 | 好 | 好 |\n"
+    segments = extract_segments(doc, "markdown")
+    check_exact(doc, segments)
+    starts = [segment.offsets[0] for segment in segments]
+    assert len(set(starts)) == len(starts) == 6  # repeated cell text found at its own cell
+
+
+def test_headings():
+    assert texts("# 一级 #\n## 二级标题 ###\n###### #号开头\n") == ["一级", "二级标题", "#号开头"]
+    assert texts("二级\n---\n\n一级\n===\n") == ["二级", "一级"]
+
+
+def test_lists_and_quotes():
+    doc = "- 一\n- 二\n  - 三\n1. 四\n\n> 引用\n> > 嵌套引用\n> - 引用列表\n"
+    assert texts(doc) == ["一", "二", "三", "四", "引用", "嵌套引用", "引用列表"]
+
+
+def test_quote_line_whose_text_repeats_the_marker():
+    doc = "> 文字 > 文字\n> 文字\n"
+    segments = extract_segments(doc, "markdown")
+    check_exact(doc, segments)
+    assert [segment.offsets[0] for segment in segments] == [2, 12]
+
+
+def test_html_blocks_and_inline_html_skipped():
+    doc = '<div class="中文">\n块内中文\n</div>\n\n文字<b title="标题">粗</b>文字<!-- 注释 -->完\n'
+    assert texts(doc) == ["文字", "粗", "文字", "完"]
+
+
+def test_front_matter_yaml_and_toml_skipped():
+    assert texts("---\n标题: 中文\n---\n正文\n") == ["正文"]
+    assert texts("+++\n标题 = '中文'\n+++\n正文\n") == ["正文"]
+    assert texts("+++\r\n标题 = '中文'\r\n+++\r\n正文\r\n") == ["正文"]
+
+
+def test_math_skipped():
+    assert texts("设$中文+x$为变量，$$公式$$完。\n\n$$\n块公式\n$$\n") == ["设", "为变量，", "完。"]
+
+
+def test_price_dollars_are_not_math():
+    assert texts("价格$5，折后$3元") == ["价格$5，折后$3元"]
+
+
+def test_escapes_and_entities():
+    doc = "星号\\*不是强调\\*，反斜杠\\\\，&amp;与&#x4e2d;文&copy;。\\a"
+    segments = extract_segments(doc, "markdown")
+    check_exact(doc, segments)
+    assert [s.text for s in segments] == ["星号*不是强调*，反斜杠\\，", "与", "文", "。\\a"]
+
+
+def test_soft_and_hard_breaks_end_segments():
+    assert texts("中文第一行\n第二行") == ["中文第一行", "第二行"]
+    assert texts("第一行  \n第二行\\\n第三行") == ["第一行", "第二行", "第三行"]
+
+
+def test_crlf_and_cr_line_endings():
+    doc = "# 标题\r\n\r\n第一行\r\n第二行\r\n\r\n```\r\n代码\r\n```\r\n- 项\r后\r\n"
+    assert texts(doc) == ["标题", "第一行", "第二行", "项", "后"]
+
+
+def test_tabs_in_indentation():
+    doc = "-\t列表\n\n\t继续段落\n\n>\t引用\n"
+    segments = extract_segments(doc, "markdown")
+    check_exact(doc, segments)
+    assert [s.text for s in segments] == ["列表", "继续段落", "引用"]
+
+
+def test_empty_and_non_prose_documents():
+    assert texts("") == []
+    assert texts("\n\n  \n") == []
+    assert texts("", "plaintext") == []
+    assert texts("!!! ... ??? --- *** ___") == ["!!! ... ??? --- "]
+    assert texts("Just ASCII words, 123.") == ["Just ASCII words, 123."]
+
+
+def test_plain_text_lines():
+    doc = "第一行\r\n\r\n  第二行 `不是代码`\n第三行"
+    segments = extract_segments(doc, "plaintext")
+    check_exact(doc, segments)
+    assert [s.text for s in segments] == ["第一行", "  第二行 `不是代码`", "第三行"]
+
+
+# Fragments for generated documents: prose uses ordinary characters, excluded parts use 禁.
+_INLINE = [
+    "中文", "以经", "😀", "𠀀", "𠀁字", "*强调*", "**粗体**", "~~删~~", "_下划_", "[链接](禁)",
+    "`禁`", "<b>", "</b>", "$禁$", "\\*", "&amp;", " ", "，", "。", "a", "*", "_", "~",
+    "![图](禁)", "<https://禁>", "https://禁", "\\", "&", "[", "]", "!", "#", "|",
+]
+_BLOCK_PREFIX = ["", "# ", "## ", "> ", "- ", "1. ", "> - ", "  ", "\t", "> > "]
+
+
+def _generate(rng: random.Random, fragments: list[str]) -> str:
+    lines = []
+    for _ in range(rng.randint(1, 12)):
+        roll = rng.random()
+        if roll < 0.1:
+            lines += ["```", "禁禁 `禁`", "```"]
+        elif roll < 0.15:
+            cell = "".join(rng.choices(fragments, k=3))
+            lines += ["| 表 | 格 |", "|---|---|", f"| {cell} | 字 |"]
+        elif roll < 0.2:
+            lines.append("")
+        else:
+            body = "".join(rng.choices(fragments, k=rng.randint(1, 10)))
+            lines.append(rng.choice(_BLOCK_PREFIX) + body)
+    newline = rng.choice(["\n", "\r\n", "\r"])
+    return newline.join(lines) + rng.choice(["", newline])
+
+
+def test_generated_documents_offsets_exact():
+    rng = random.Random(20240601)
+    for _ in range(400):
+        doc = _generate(rng, _INLINE)
+        for kind in ("markdown", "plaintext"):
+            check_exact(doc, extract_segments(doc, kind))
+
+
+# Excluded constructs padded with spaces so neighbouring fragments cannot break them apart.
+_CLOSED = [
+    "中文", "以经", "😀", "𠀀", "𠀁字", "*强调*", "**粗体**", "~~删~~", "，", "。", "a",
+    " `禁 禁` ", " $禁+1$ ", " <b title='禁'>", "</b> ", " [链接](http://禁) ", " ![图](禁.png) ",
+    " <https://禁.com> ", " https://禁.com/禁 ", " www.禁.com ", " $$禁$$ ", " &amp; ", " \\* ",
+]
+
+
+def test_generated_documents_never_leak_excluded_text():
+    rng = random.Random(7)
+    for _ in range(400):
+        doc = _generate(rng, _CLOSED)
+        segments = extract_segments(doc, "markdown")
+        check_exact(doc, segments)
+        assert all(FORBIDDEN not in segment.text for segment in segments), doc
+
+
+@pytest.mark.parametrize(
+    ("doc", "offsets"),
+    [
+        ("[好](好)好", [(1, 6)]),  # link text joins the text after the link
+        ("好![好](好)好", [(0,), (3,), (8,)]),
+        ("`好`好", [(3,)]),
+        ("<i title='好'>好</i>", [(13,)]),
+        ("# 好 #好\n好", [(2, 3, 4, 5), (7,)]),
+        ("# 好 #\n好", [(2,), (6,)]),
+        ("$好$好", [(3,)]),
+        ("\\好好", [(0, 1, 2)]),  # "\好" is not an escape: the backslash stays
+        ("- 好\n  好", [(2,), (6,)]),
+        ("> 好\n好", [(2,), (4,)]),
+    ],
+)
+def test_repeated_text_found_at_its_own_position(doc, offsets):
+    segments = extract_segments(doc, "markdown")
+    check_exact(doc, segments)
+    assert [segment.offsets for segment in segments] == offsets, segments
