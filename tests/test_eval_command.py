@@ -10,10 +10,10 @@ import pytest
 
 from electra_lsp.evaluate.runner import EvalInputError, apply_findings, evaluate, read_pairs
 from electra_lsp.findings import Finding, Suggestion
+from electra_lsp.paths import default_model_dir
 
 REPO = Path(__file__).resolve().parent.parent
 SIGHAN15_TEST = REPO.parent / "shared" / "data" / "csc" / "sighan15_test.tsv"
-DEFAULT_MODEL = REPO / "data" / "electra_models" / "electra-tiny-zh"
 
 
 def finding(start: int, original: str, *suggestions: str) -> Finding:
@@ -220,8 +220,9 @@ def test_eval_model_load_error_exits_2(tmp_path: Path, monkeypatch: pytest.Monke
 def _real_data_skip_reason() -> str | None:
     if not SIGHAN15_TEST.exists():
         return f"shared data not found at {SIGHAN15_TEST}"
-    if not (DEFAULT_MODEL / "discriminator").is_dir():
-        return f"embedded default model not found at {DEFAULT_MODEL}"
+    model = default_model_dir()  # data/electra_models/electra-tiny-zh unless ELECTRA_LSP_DATA
+    if not (model / "discriminator").is_dir():
+        return f"embedded default model not found at {model}"
     return None
 
 
