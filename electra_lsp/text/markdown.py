@@ -141,9 +141,9 @@ def _toml_front_matter(lines: _Lines) -> int:
     return 0
 
 
-def _place_line(doc_line: str, content_line: str, mode: str, cursor: int) -> int:
+def _place_line(doc_line: str, content_line: str, mode: str) -> int:
     """Column of `content_line` within `doc_line`, or -1. Modes: "suffix" (paragraph lines,
-    possibly inside container markers), "heading" (after the opening # run), "cell"."""
+    possibly inside container markers) and "heading" (after the opening # run)."""
     if not content_line:
         return -1
     if mode == "suffix":
@@ -151,24 +151,21 @@ def _place_line(doc_line: str, content_line: str, mode: str, cursor: int) -> int
             if candidate.endswith(content_line):
                 return len(candidate) - len(content_line)
         return doc_line.rfind(content_line)
-    if mode == "heading":
-        hashes = doc_line.find("#")
-        start = hashes if hashes >= 0 else 0
-        while start < len(doc_line) and doc_line[start] == "#":
-            start += 1
-        return doc_line.find(content_line, start)
-    return doc_line.find(content_line, cursor)
+    start = max(doc_line.find("#"), 0)
+    while start < len(doc_line) and doc_line[start] == "#":
+        start += 1
+    return doc_line.find(content_line, start)
 
 
 def _locate(doc_line: str, content_line: str, mode: str) -> int | None:
-    column = _place_line(doc_line, content_line, mode, 0)
+    column = _place_line(doc_line, content_line, mode)
     if column >= 0:
         return column
     # e.g. a tab partly consumed as indentation became spaces: place the rest (the parser skips
     # leading spaces of a line anyway); the result may be negative for those spaces.
     stripped = content_line.lstrip()
     if stripped and stripped != content_line:
-        column = _place_line(doc_line, stripped, mode, 0)
+        column = _place_line(doc_line, stripped, mode)
         if column >= 0:
             return column - (len(content_line) - len(stripped))
     return None
