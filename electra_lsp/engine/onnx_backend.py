@@ -1,0 +1,289 @@
+"""The ONNX Runtime backend: the same interface and results as the torch backend, without torch
+at run time (onnxruntime + numpy + tokenizers only), so the server starts faster and smaller.
+
+Each model is exported once (that step needs torch) into a per-user cache directory, keyed by a
+hash of its weights and config. The discriminator graph returns replaced probabilities; the
+generator graph takes the masked positions as an input and gathers them before the vocabulary
+projection, so vocabulary logits are computed only at masked positions, as in the torch backend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+
+from electra_lsp.engine.alignment import CharTokenizer, EncodedSentence, length_buckets
+from electra_lsp.engine.backend import MaskAnswer, MaskQuery
+from electra_lsp.engine.models import ModelLoadError, ResolvedModel, model_defaults, model_name
+from electra_lsp.settings import Settings
+
+CACHE_ENV = "ELECTRA_LSP_CACHE_DIR"
+EXPORT_VERSION = "1"  # bump when the exported graphs change, so old caches are not reused
+OPSET = 17
+WARM_UP_SENTENCE = "我们今天去公园玩。"
+_HASH_INDEX = "weights-hashes.json"
+
+
+def cache_dir() -> Path:
+    """Where exported graphs live: $ELECTRA_LSP_CACHE_DIR, else the platform's user cache."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("electra-lsp"))
+
+
+class OnnxBackend:
+    def __init__(self, discriminator: ResolvedModel, generator: ResolvedModel,
+                 settings: Settings, cache: Path | None = None) -> None:
+        self.discriminator_model = discriminator
+        self.generator_model = generator
+        self.batch_size = settings.batchSize
+        directory = (cache or cache_dir()) / "onnx"
+        options = _session_options(settings.threads)
+        self._discriminator = _session(exported(discriminator, directory), options)
+        self._generator = _session(exported(generator, directory), options)
+        max_length = min(_max_positions(discriminator), _max_positions(generator))
+        self.tokenizer = CharTokenizer(discriminator.directory / "vocab.txt", max_length)
+        self._recommended = model_defaults(discriminator)
+        self.warm_up()
+
+    @property
+    def name(self) -> str:
+        return model_name(self.discriminator_model, self.generator_model)
+
+    @property
+    def recommended(self) -> dict:
+        return self._recommended
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return self.tokenizer.vocabulary
+
+    def warm_up(self) -> None:
+        self.replaced_probabilities([WARM_UP_SENTENCE])
+        self.masked_probabilities([MaskQuery(WARM_UP_SENTENCE, 2, ("天",))])
+
+    def _pad(self, rows: Sequence[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        width = max(len(r) for r in rows)
+        ids = np.full((len(rows), width), self.tokenizer.pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for row, token_ids in enumerate(rows):
+            ids[row, : len(token_ids)] = token_ids
+            mask[row, : len(token_ids)] = 1
+        return ids, mask
+
+    def replaced_probabilities(self, sentences: Sequence[str]) -> list[list[float]]:
+        encoded = self.tokenizer.encode_batch(sentences)
+        results: list[list[float]] = [[0.0] * len(s) for s in sentences]
+        for batch in length_buckets([len(e.ids) for e in encoded], self.batch_size):
+            ids, mask = self._pad([encoded[i].ids for i in batch])
+            (probabilities,) = self._discriminator.run(
+                None, {"input_ids": ids, "attention_mask": mask})
+            rows = probabilities.tolist()
+            for row, index in enumerate(batch):
+                for char, position in encoded[index].char_to_token.items():
+                    results[index][char] = rows[row][position]
+        return results
+
+    def masked_probabilities(self, queries: Sequence[MaskQuery]) -> list[MaskAnswer]:
+        """One generator pass per batch of masked copies; one masked position per copy."""
+        by_sentence: dict[str, list[int]] = defaultdict(list)
+        for number, query in enumerate(queries):
+            by_sentence[query.sentence].append(number)
+        sentences = list(by_sentence)
+        encoded: dict[str, EncodedSentence] = dict(
+            zip(sentences, self.tokenizer.encode_batch(sentences), strict=True))
+        copies: list[tuple[int, list[int], int]] = []  # (query number, masked ids, position)
+        answers: list[MaskAnswer] = [MaskAnswer(0.0, {})] * len(queries)
+        for number, query in enumerate(queries):
+            sentence = encoded[query.sentence]
+            position = sentence.char_to_token.get(query.index)
+            if position is None:  # [UNK] or not a candidate: nothing to say
+                continue
+            ids = list(sentence.ids)
+            ids[position] = self.tokenizer.mask_id
+            copies.append((number, ids, position))
+        for batch in length_buckets([len(c[1]) for c in copies], self.batch_size):
+            chosen = [copies[i] for i in batch]
+            ids, mask = self._pad([c[1] for c in chosen])
+            positions = np.array([c[2] for c in chosen], dtype=np.int64)
+            (probabilities,) = self._generator.run(
+                None, {"input_ids": ids, "attention_mask": mask, "positions": positions})
+            for row, (number, _, _) in enumerate(chosen):
+                answers[number] = self._answer(queries[number], probabilities[row])
+        return answers
+
+    def _answer(self, query: MaskQuery, probabilities: np.ndarray) -> MaskAnswer:
+        original_id = self.tokenizer.token_id(query.sentence[query.index])
+        original = float(probabilities[original_id]) if original_id is not None else 0.0
+        wanted = {c: self.tokenizer.token_id(c) for c in query.candidates}
+        known = {c: i for c, i in wanted.items() if i is not None and i != self.tokenizer.unk_id}
+        values = probabilities[list(known.values())].tolist() if known else []
+        return MaskAnswer(original, dict(zip(known, values, strict=True)))
+
+
+# -- sessions ------------------------------------------------------------------------------
+def _session_options(threads: int) -> onnxruntime.SessionOptions:
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    options.intra_op_num_threads = max(0, threads)  # 0: onnxruntime picks (physical cores)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: the server's stderr is its log
+    return options
+
+
+def _session(path: Path, options: onnxruntime.SessionOptions) -> onnxruntime.InferenceSession:
+    try:
+        return onnxruntime.InferenceSession(str(path), options,
+                                            providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own types for a corrupt file
+        raise ModelLoadError(f"cannot load the ONNX graph {path}: {error}; delete it to "
+                             "export it again") from None
+
+
+def _max_positions(model: ResolvedModel) -> int:
+    config = json.loads((model.directory / "config.json").read_text(encoding="utf-8"))
+    return int(config.get("max_position_embeddings", 512))
+
+
+# -- export, once per weights file ---------------------------------------------------------
+def exported(model: ResolvedModel, directory: Path) -> Path:
+    """The cached ONNX graph of a model, exporting it (with torch) the first time."""
+    key = _cache_key(model, directory)
+    path = directory / f"{model.role}-{key}.onnx"
+    if path.is_file():
+        return path
+    directory.mkdir(parents=True, exist_ok=True)
+    # Export beside the target and rename, so a concurrent reader never sees half a file.
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{model.role}-", suffix=".onnx")
+    os.close(handle)
+    try:
+        _export(model, Path(temporary))
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path
+
+
+def _cache_key(model: ResolvedModel, directory: Path) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{EXPORT_VERSION}/{OPSET}/{model.role}\n".encode())
+    digest.update((model.directory / "config.json").read_bytes())
+    digest.update(_weights_hash(model.weights, directory).encode())
+    return digest.hexdigest()[:24]
+
+
+def _weights_hash(weights: Path, directory: Path) -> str:
+    """sha256 of a weights file, remembered by (path, size, mtime) so a start does not re-read
+    hundreds of megabytes."""
+    stat = weights.stat()
+    token = f"{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    index_path = directory / _HASH_INDEX
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+        if not isinstance(index, dict):
+            index = {}
+    except (OSError, ValueError):
+        index = {}
+    if isinstance(index.get(token), str):
+        return index[token]
+    digest = hashlib.sha256()
+    with weights.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    index[token] = digest.hexdigest()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".hashes-")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(index, stream)
+        os.replace(temporary, index_path)
+    except OSError:
+        pass  # a read-only cache only costs a re-hash next time
+    return index[token]
+
+
+def _export(model: ResolvedModel, target: Path) -> None:
+    try:
+        import torch
+    except ImportError:
+        raise ModelLoadError(
+            f"the ONNX graph of {model.directory} is not cached yet, and exporting it needs "
+            "torch once: install torch or use backend torch") from None
+    from electra_lsp.engine.torch_backend import load_weights
+
+    if model.role == "discriminator":
+        from transformers import ElectraForPreTraining
+
+        module = _wrapped(load_weights(ElectraForPreTraining, model), model.role)
+        names = ["input_ids", "attention_mask"]
+        example: tuple = (torch.ones((2, 8), dtype=torch.long),
+                          torch.ones((2, 8), dtype=torch.long))
+        axes = {"input_ids": {0: "batch", 1: "length"},
+                "attention_mask": {0: "batch", 1: "length"},
+                "probabilities": {0: "batch", 1: "length"}}
+    else:
+        from transformers import ElectraForMaskedLM
+
+        module = _wrapped(load_weights(ElectraForMaskedLM, model), model.role)
+        names = ["input_ids", "attention_mask", "positions"]
+        example = (torch.ones((2, 8), dtype=torch.long), torch.ones((2, 8), dtype=torch.long),
+                   torch.tensor([1, 3], dtype=torch.long))
+        axes = {"input_ids": {0: "batch", 1: "length"},
+                "attention_mask": {0: "batch", 1: "length"},
+                "positions": {0: "batch"}, "probabilities": {0: "batch"}}
+    import warnings
+
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer chatter about shapes the dynamic axes cover
+        # The TorchScript exporter: the dynamo one needs onnxscript, an extra dependency.
+        torch.onnx.export(module, example, str(target), dynamo=False, input_names=names,
+                          output_names=["probabilities"], dynamic_axes=axes,
+                          opset_version=OPSET, do_constant_folding=True)
+
+
+
+def _wrapped(model: object, role: str):  # -> torch.nn.Module; torch is imported only here
+    import torch
+
+    class Detector(torch.nn.Module):
+        """input ids, attention mask -> replaced probability per token."""
+
+        def __init__(self, discriminator: torch.nn.Module) -> None:
+            super().__init__()
+            self.discriminator = discriminator
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            logits = self.discriminator(input_ids=input_ids, attention_mask=attention_mask).logits
+            return torch.sigmoid(logits)
+
+    class MaskedGenerator(torch.nn.Module):
+        """input ids, attention mask, one masked position per row -> vocabulary probabilities
+        at that position only."""
+
+        def __init__(self, generator: torch.nn.Module) -> None:
+            super().__init__()
+            self.generator = generator
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    positions: torch.Tensor) -> torch.Tensor:
+            hidden = self.generator.electra(input_ids=input_ids,
+                                            attention_mask=attention_mask).last_hidden_state
+            index = positions.view(-1, 1, 1).expand(-1, 1, hidden.shape[-1])
+            at_mask = torch.gather(hidden, 1, index).squeeze(1)
+            head = self.generator.generator_predictions(at_mask)
+            return torch.softmax(self.generator.generator_lm_head(head), dim=-1)
+
+    return Detector(model) if role == "discriminator" else MaskedGenerator(model)

@@ -1,0 +1,153 @@
+"""The ONNX Runtime backend gives the torch backend's results, exports once, and runs without
+torch once its graphs are cached."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (optional extra 'onnx')")
+
+from electra_lsp.checker import Checker  # noqa: E402
+from electra_lsp.dictionary import UserDictionary  # noqa: E402
+from electra_lsp.engine import onnx_backend  # noqa: E402
+from electra_lsp.engine.backend import MaskQuery  # noqa: E402
+from electra_lsp.engine.models import load_backend, resolve  # noqa: E402
+from electra_lsp.engine.onnx_backend import CACHE_ENV, OnnxBackend  # noqa: E402
+from electra_lsp.engine.torch_backend import TorchBackend  # noqa: E402
+from electra_lsp.settings import Settings  # noqa: E402
+
+SENTENCES = [
+    "我跟我朋有打算去法国玩儿。",
+    "今天 Hello world 很好，😀我们去公园𠀀。",
+    "你好",
+    "这是一个很长的句子，里面有很多字，用来检查批处理时的填充是否影响结果。",
+    "ABC 123",
+]
+TOLERANCE = 1e-4
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
+@pytest.fixture(scope="module")
+def pair(tiny_pair):
+    discriminator, generator = tiny_pair
+    return resolve("discriminator", str(discriminator)), resolve("generator", str(generator))
+
+
+@pytest.fixture(scope="module")
+def backends(pair, cache):
+    settings = Settings(batchSize=2, threads=1)
+    return OnnxBackend(*pair, settings, cache=cache), TorchBackend(*pair, settings)
+
+
+def test_replaced_probabilities_match_torch(backends):
+    onnx, torch = backends
+    for got, expected in zip(onnx.replaced_probabilities(SENTENCES),
+                             torch.replaced_probabilities(SENTENCES), strict=True):
+        assert len(got) == len(expected)
+        assert got == pytest.approx(expected, abs=TOLERANCE)
+        assert [g == 0.0 for g in got] == [e == 0.0 for e in expected]  # same candidates
+
+
+def test_masked_probabilities_match_torch(backends):
+    onnx, torch = backends
+    queries = [MaskQuery(SENTENCES[0], 4, ("友", "有", "又")),
+               MaskQuery(SENTENCES[3], 10, ("面", "里")),
+               MaskQuery(SENTENCES[0], 0, ("找", "龘")),  # 龘 is not in the tiny vocabulary
+               MaskQuery(SENTENCES[1], SENTENCES[1].index("𠀀"), ("园",)),  # [UNK]: no answer
+               MaskQuery(SENTENCES[2], 1, ("号",))]
+    for got, expected in zip(onnx.masked_probabilities(queries),
+                             torch.masked_probabilities(queries), strict=True):
+        assert got.original_probability == pytest.approx(expected.original_probability,
+                                                         abs=TOLERANCE)
+        assert set(got.probabilities) == set(expected.probabilities)
+        for char, probability in expected.probabilities.items():
+            assert got.probabilities[char] == pytest.approx(probability, abs=TOLERANCE)
+    assert onnx.masked_probabilities([]) == []
+
+
+def test_same_findings_through_the_checker(backends, tmp_path):
+    onnx, torch = backends
+    settings = Settings(threshold=0.0, minRatio=0.0, batchSize=2)  # random models: flag all
+    document = "# 标题\n\n" + "\n\n".join(SENTENCES) + "\n\n`代码` 和公园。\n"
+    results = []
+    for backend in (onnx, torch):
+        checker = Checker(backend, settings, UserDictionary(tmp_path / "words.txt"))
+        results.append(checker.check(document))
+    got, expected = results
+    assert len(got) > 5  # threshold 0 flags every candidate that has a similar character
+    assert [(f.start, f.end, f.original) for f in got] == \
+        [(f.start, f.end, f.original) for f in expected]
+    for a, b in zip(got, expected, strict=True):
+        assert a.score == pytest.approx(b.score, abs=TOLERANCE)
+        assert {s.text for s in a.suggestions} == {s.text for s in b.suggestions}
+
+
+def test_load_backend_selects_onnx_and_threads(tiny_pair, cache, monkeypatch):
+    monkeypatch.setenv(CACHE_ENV, str(cache))
+    discriminator, generator = tiny_pair
+    backend = load_backend(Settings(discriminator=str(discriminator), generator=str(generator),
+                                    backend="onnx", threads=1))
+    assert isinstance(backend, OnnxBackend)
+    assert backend._discriminator.get_session_options().intra_op_num_threads == 1
+    assert backend.name == discriminator.parent.name
+
+
+def test_export_happens_once_and_follows_the_weights(pair, cache, tmp_path, monkeypatch):
+    OnnxBackend(*pair, Settings(), cache=cache)  # cached by the fixture above
+
+    def no_export(model, target):
+        raise AssertionError(f"{model.role} exported again")
+
+    monkeypatch.setattr(onnx_backend, "_export", no_export)
+    OnnxBackend(*pair, Settings(), cache=cache)
+    # changed weights get a new graph, not the stale one
+    copy = tmp_path / "copy"
+    shutil.copytree(pair[0].directory.parent, copy)
+    weights = copy / "discriminator" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes() + b"\0")
+    with pytest.raises(AssertionError, match="discriminator exported again"):
+        OnnxBackend(resolve("discriminator", str(copy / "discriminator")),
+                    resolve("generator", str(copy / "generator")), Settings(), cache=cache)
+
+
+def test_runs_without_importing_torch_once_cached(pair, cache, backends):
+    onnx, _ = backends
+    expected = onnx.replaced_probabilities(SENTENCES[:1])[0]
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from electra_lsp.engine.models import resolve\n"
+        "from electra_lsp.engine.onnx_backend import OnnxBackend\n"
+        "from electra_lsp.settings import Settings\n"
+        f"d = resolve('discriminator', {str(pair[0].directory)!r})\n"
+        f"g = resolve('generator', {str(pair[1].directory)!r})\n"
+        f"b = OnnxBackend(d, g, Settings(threads=1), cache=Path({str(cache)!r}))\n"
+        f"scores = b.replaced_probabilities([{SENTENCES[0]!r}])[0]\n"
+        "print(json.dumps({'torch': 'torch' in sys.modules, 'scores': scores}))\n"
+    )
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=env, timeout=120, check=True)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["torch"] is False
+    assert report["scores"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_corrupt_cached_graph_is_a_clear_error(pair, tmp_path):
+    from electra_lsp.engine.models import ModelLoadError
+
+    directory = tmp_path / "onnx"
+    path = onnx_backend.exported(pair[0], directory)
+    path.write_bytes(b"not a graph")
+    with pytest.raises(ModelLoadError, match="delete it"):
+        OnnxBackend(*pair, Settings(), cache=tmp_path)
