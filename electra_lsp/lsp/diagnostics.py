@@ -1,0 +1,84 @@
+"""Findings as LSP diagnostics: bilingual message, exact range, suggestions in `data`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from electra_lsp.engine.charclass import is_cjk
+from electra_lsp.findings import Finding
+from electra_lsp.lsp.constants import CODE, SOURCE
+from electra_lsp.lsp.documents import Document
+
+SEVERITIES = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+
+
+def context_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The flagged characters with their Chinese neighbour on each side (what a reader sees)."""
+    if start > 0 and is_cjk(text[start - 1]):
+        start -= 1
+    if end < len(text) and is_cjk(text[end]):
+        end += 1
+    return start, end
+
+
+def context_word(text: str, finding: Finding) -> str:
+    """The flagged character with its neighbours: the word offered to the user dictionary."""
+    start, end = context_span(text, finding.start, finding.end)
+    return text[start:end]
+
+
+def message(text: str, finding: Finding) -> str:
+    start, end = context_span(text, finding.start, finding.end)
+    written = text[start:end]
+    best = finding.best
+    if best is None:
+        return f"疑似错字「{written}」 (possible typo: {finding.original})"
+    corrected = text[start:finding.start] + best.text + text[finding.end:end]
+    return (f"疑似错字「{written}」→「{corrected}」? "
+            f"(possible typo: {finding.original} → {best.text})")
+
+
+def finding_data(text: str, finding: Finding) -> dict[str, Any]:
+    """What code actions need, carried in Diagnostic.data (clients send it back verbatim)."""
+    return {
+        "original": finding.original,
+        "word": context_word(text, finding),
+        "score": round(finding.score, 4),
+        "suggestions": [
+            {"text": s.text, "probability": round(s.probability, 4), "score": round(s.score, 4)}
+            for s in finding.suggestions
+        ],
+    }
+
+
+def to_diagnostic(document: Document, finding: Finding, codec: PositionCodec,
+                  severity: str) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=document.range_at(finding.start, finding.end, codec),
+        message=message(document.text, finding),
+        severity=SEVERITIES.get(severity, types.DiagnosticSeverity.Information),
+        code=CODE,
+        source=SOURCE,
+        data=finding_data(document.text, finding),
+    )
+
+
+def suggestions_of(diagnostic: types.Diagnostic) -> tuple[str, list[str]] | None:
+    """(original, suggestion texts best first) from one of our diagnostics, or None."""
+    data = diagnostic.data
+    if diagnostic.source != SOURCE or not isinstance(data, dict):
+        return None
+    original = data.get("original")
+    raw = data.get("suggestions")
+    if not isinstance(original, str) or not isinstance(raw, list):
+        return None
+    texts = [s["text"] for s in raw if isinstance(s, dict) and isinstance(s.get("text"), str)]
+    return original, texts

@@ -1,0 +1,79 @@
+"""Loading the checker for the server (in the model worker thread) and describing it.
+
+Nothing heavy is imported at module level: the checker pulls in pypinyin and the markdown
+parser, the torch backend pulls in torch and transformers. The server answers `initialize`
+before any of that.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from electra_lsp.settings import Settings
+
+if TYPE_CHECKING:
+    from electra_lsp.checker import Checker
+    from electra_lsp.dictionary import UserDictionary
+    from electra_lsp.engine.backend import ModelBackend
+
+BACKEND_KINDS = {"TorchBackend": "torch", "OnnxBackend": "onnx", "ScriptedBackend": "scripted"}
+
+
+@dataclass
+class LoadedModels:
+    checker: Checker
+    model: str
+    backend: str
+    device: str
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_models_backend(settings: Settings) -> ModelBackend:
+    """The discriminator + generator pair. Raises ModelLoadError with the cause."""
+    from electra_lsp.engine.models import load_backend
+
+    return load_backend(settings)
+
+
+def build_checker(backend: ModelBackend, settings: Settings) -> LoadedModels:
+    """Dictionary + confusion sets + checker around a loaded backend."""
+    from electra_lsp.checker import Checker
+
+    start = time.perf_counter()
+    dictionary, warnings = open_dictionary(settings)
+    checker = Checker(backend, settings, dictionary)
+    kind = BACKEND_KINDS.get(type(backend).__name__, type(backend).__name__)
+    device = str(getattr(backend, "device", "cpu" if kind in ("torch", "onnx") else "none"))
+    return LoadedModels(checker, backend.name, kind, device, time.perf_counter() - start, warnings)
+
+
+def dictionary_path(settings: Settings) -> Path:
+    from electra_lsp.dictionary import default_dictionary_path
+
+    return Path(settings.dictionaryPath).expanduser() if settings.dictionaryPath \
+        else default_dictionary_path()
+
+
+def open_dictionary(settings: Settings) -> tuple[UserDictionary, list[str]]:
+    """The user dictionary; an unreadable one is reported and replaced by an empty one (the
+    models still work, and additions are kept in memory)."""
+    from electra_lsp.dictionary import DictionaryError, UserDictionary
+
+    path = dictionary_path(settings)
+    try:
+        return UserDictionary(path), []
+    except DictionaryError as error:
+        return UserDictionary(), [f"{error}; the dictionary is empty for this session"]
+
+
+def describe_error(error: BaseException) -> str:
+    """ModelLoadError's message as it is (it names the cause and what to do); others typed."""
+    from electra_lsp.engine.models import ModelLoadError
+
+    if isinstance(error, ModelLoadError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
