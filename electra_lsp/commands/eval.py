@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from electra_lsp.commands.common import add_settings_arguments, settings_from_args
+
 if TYPE_CHECKING:
     from electra_lsp.evaluate.runner import EvalReport
 
@@ -28,13 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--limit", type=_positive_int, metavar="N",
                         help="evaluate only the first N pairs")
-    parser.add_argument("--threshold", metavar="X",
-                        help="discriminator probability above which a character is suspected")
-    parser.add_argument("--discriminator", metavar="DIR",
-                        help="discriminator model directory or id (default: the embedded model)")
-    parser.add_argument("--generator", metavar="DIR",
-                        help="generator model directory or id (default: the embedded model)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_settings_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -50,7 +47,7 @@ def _positive_int(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from electra_lsp.evaluate.runner import EvalInputError, evaluate, read_pairs
-    from electra_lsp.settings import Settings, SettingsError, from_environment
+    from electra_lsp.settings import SettingsError
 
     try:
         pairs = read_pairs(args.file)
@@ -60,10 +57,8 @@ def run(args: argparse.Namespace) -> int:
     if args.limit is not None:
         pairs = pairs[: args.limit]
 
-    flags = {name: getattr(args, name) for name in ("threshold", "discriminator", "generator")
-             if getattr(args, name) is not None}
     try:
-        settings = Settings().replace(from_environment()).replace(flags)
+        settings = settings_from_args(args)
     except SettingsError as error:
         print(f"electra-lsp eval: {error}", file=sys.stderr)
         return EXIT_USAGE
