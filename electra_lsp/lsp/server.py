@@ -144,6 +144,7 @@ class ElectraServer(LanguageServer):
             "checksSuspended": self.runner.suspensions,
             "positionEncoding": str(self.workspace.position_encoding),
             "diagnosticMode": "pull" if self.pull else "push",
+            "settings": self.settings.to_json(),
         }
 
     # -- models ---------------------------------------------------------------------------
