@@ -70,4 +70,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         server.start_io()
     server.worker.stop()
+    server.runner.stop()
     return server.exit_code if server.exit_code is not None else 1

@@ -10,6 +10,7 @@ runs in the worker thread).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CHUNK_SENTENCES = 64
+# Reading a document this large into sentences takes seconds (Markdown parsing); it runs in a
+# thread of its own so the model worker stays free for the document being edited.
+LARGE_TEXT = 100_000
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class _Check:
     sentences: list[Segment] | None = None
     done: int = 0
     findings: list[Finding] = field(default_factory=list)
+    reading: asyncio.Future[None] | None = None  # a large document being read into sentences
 
 
 class CheckRunner:
@@ -60,6 +65,7 @@ class CheckRunner:
         self._documents = documents
         self._queue = queue
         self._worker = worker
+        self._text_worker = ModelWorker("electra-lsp-text")
         self._checker = checker
         self._generation = generation
         self._kind_of = kind_of  # None: this document is not checked (on_result gets no findings)
@@ -69,6 +75,9 @@ class CheckRunner:
         self.dropped = 0  # checks abandoned because their version or settings went stale
         self.suspensions = 0
         self.current: str | None = None  # the document being checked
+
+    def stop(self) -> None:
+        self._text_worker.stop()
 
     def forget(self, uri: str) -> None:
         self._suspended.pop(uri, None)
@@ -95,11 +104,22 @@ class CheckRunner:
             self._on_result(document, CheckResult(document.version, [], 0, 0.0))
             return
         job = self._suspended.pop(uri, None)
-        if job is None or job.version != document.version or \
-                job.generation != self._generation():
+        if job is not None and (job.version != document.version or
+                                job.generation != self._generation()):
+            self.dropped += 1  # a suspended check of an older version or older settings
+            job = None
+        if job is None:
             job = _Check(document.version, self._generation(), kind, time.perf_counter())
         if job.sentences is None:
-            job.sentences = await self._worker.run(partial(checker.sentences, document.text, kind))
+            if len(document.text) > LARGE_TEXT:  # read in the background, then queued again
+                self._suspended[uri] = job
+                if job.reading is None:
+                    job.reading = asyncio.ensure_future(
+                        self._read(uri, job, partial(checker.sentences, document.text, kind),
+                                   priority))
+                return
+            job.sentences = await self._worker.run(partial(checker.sentences, document.text,
+                                                           kind))
         while job.done < len(job.sentences):
             if self._stale(uri, document, job):
                 return
@@ -119,6 +139,19 @@ class CheckRunner:
         job.findings.sort(key=lambda f: (f.start, f.end))
         self._on_result(document, CheckResult(job.version, job.findings, len(job.sentences),
                                               time.perf_counter() - job.started))
+
+    async def _read(self, uri: str, job: _Check, read: Callable[[], list[Segment]],
+                    priority: Priority) -> None:
+        try:
+            job.sentences = await self._text_worker.run(read)
+        except Exception as error:
+            log.exception("reading %s failed", uri)
+            if self._suspended.get(uri) is job:
+                del self._suspended[uri]
+                self._on_failure(uri, error)
+            return
+        if self._suspended.get(uri) is job:  # still wanted: continue with the models
+            self._queue.schedule(uri, priority)
 
     def _stale(self, uri: str, document: Document, job: _Check) -> bool:
         if self._documents.get(uri) is document and document.version == job.version and \
