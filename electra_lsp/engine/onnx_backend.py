@@ -30,6 +30,10 @@ EXPORT_VERSION = "1"  # bump when the exported graphs change, so old caches are 
 OPSET = 17
 WARM_UP_SENTENCE = "我们今天去公园玩。"
 _HASH_INDEX = "weights-hashes.json"
+# Idle worker threads sleep instead of spinning: an editor's server should not burn a core
+# between requests, and on a busy machine spinning threads fight the other processes
+# (measured in bench/results.md, "Levers").
+ALLOW_SPINNING = False
 
 
 def cache_dir() -> Path:
@@ -140,6 +144,8 @@ def _session_options(threads: int) -> onnxruntime.SessionOptions:
     options.intra_op_num_threads = max(0, threads)  # 0: onnxruntime picks (physical cores)
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only: the server's stderr is its log
+    options.add_session_config_entry("session.intra_op.allow_spinning",
+                                     "1" if ALLOW_SPINNING else "0")
     return options
 
 

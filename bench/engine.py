@@ -1,0 +1,54 @@
+"""Our engine as the benchmarks run it: a Checker over a chosen backend and batch settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench.common import Pair
+
+
+@dataclass
+class Context:
+    """What every benchmark gets: the pairs to run, notes for the report, a scratch folder."""
+
+    pairs: list[Pair]
+    notes: list[str] = field(default_factory=list)
+    quick: bool = False  # smaller inputs, for trying the benchmarks out
+
+
+_confusion_cache: dict[frozenset[str], object] = {}
+
+
+def checker(pair: Pair, backend: str = "torch", batch_size: int = 32, threads: int = 0):
+    """A Checker on `pair` (fresh sentence cache); raises if the backend asked for is missing."""
+    from electra_lsp.checker import Checker
+    from electra_lsp.dictionary import UserDictionary
+    from electra_lsp.engine.confusion import load_confusion
+    from electra_lsp.engine.models import load_backend
+    from electra_lsp.settings import Settings
+
+    settings = Settings(discriminator=str(pair.discriminator), generator=str(pair.generator),
+                        backend=backend, threshold=pair.threshold, batchSize=batch_size,
+                        threads=threads)
+    loaded = load_backend(settings)
+    kind = type(loaded).__name__
+    if (backend == "onnx") != (kind == "OnnxBackend"):
+        raise RuntimeError(f"asked for the {backend} backend, got {kind}")
+    vocabulary = loaded.vocabulary
+    if vocabulary not in _confusion_cache:
+        _confusion_cache[vocabulary] = load_confusion(vocabulary)
+    return Checker(loaded, settings, UserDictionary(words=set()),
+                   confusion=_confusion_cache[vocabulary])
+
+
+def onnx_available() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def corrections(findings) -> dict[int, str]:
+    """A sentence's corrections: the best suggestion of each finding."""
+    return {f.start: f.best.text for f in findings if f.best is not None}
