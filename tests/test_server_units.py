@@ -1,0 +1,181 @@
+"""Unit tests of the server's parts that need no client: position mapping, settings merging,
+the check queue, the runner's suspension of a long check, messages and action kinds."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from lsp_fixtures import lsp_range
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from electra_lsp.findings import Finding, Suggestion
+from electra_lsp.lsp import config
+from electra_lsp.lsp.actions import wants
+from electra_lsp.lsp.diagnostics import context_word, message
+from electra_lsp.lsp.documents import Document, DocumentStore
+from electra_lsp.lsp.runner import CHUNK_SENTENCES, CheckRunner
+from electra_lsp.lsp.scheduler import CheckQueue, Priority
+from electra_lsp.lsp.worker import ModelWorker
+from electra_lsp.settings import Settings
+from electra_lsp.text.segments import Segment
+
+TEXT = "a😀𠀀朋有\x0c在\u2028b\r\n第二行é\r第三\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_positions_round_trip_against_the_oracle(encoding):
+    codec = PositionCodec(encoding)
+    document = Document("file:///x", "markdown", 1, TEXT)
+    for offset in range(len(TEXT) + 1):
+        if TEXT[offset - 1:offset + 1] == "\r\n":
+            continue  # between \r and \n is not a position
+        expected = lsp_range(TEXT, offset, offset, encoding).start
+        assert document.position_at(offset, codec) == expected, offset
+        assert document.offset_at(expected, codec) == offset
+    assert document.line_count == 4  # \x0c and U+2028 do not end lines
+    assert document.line_text(1) == "第二行é"
+
+
+def test_positions_past_the_end_are_clamped():
+    codec = PositionCodec("utf-16")
+    document = Document("file:///x", "markdown", 1, "ab\ncd")
+    assert document.offset_at(types.Position(line=0, character=99), codec) == 2
+    assert document.offset_at(types.Position(line=9, character=0), codec) == 5
+    assert document.offset_at(types.Position(line=1, character=99), codec) == 5
+
+
+def test_incremental_changes_apply_like_an_editor():
+    codec = PositionCodec("utf-16")
+    document = Document("file:///x", "markdown", 1, "😀朋有\r\n在")
+    document.apply([
+        types.TextDocumentContentChangePartial(range=lsp_range(document.text, 2, 3), text="友"),
+        types.TextDocumentContentChangePartial(range=lsp_range("😀朋友\r\n在", 5, 6), text="再见"),
+    ], 2, codec)
+    assert document.text == "😀朋友\r\n再见" and document.version == 2
+    document.apply([types.TextDocumentContentChangeWholeDocument(text="新")], 3, codec)
+    assert document.text == "新" and document.line_count == 1
+    store = DocumentStore()
+    store.open(types.TextDocumentItem(uri="u", language_id="markdown", version=1, text="x"))
+    assert len(store) == 1 and store.close("u") is not None and store.get("u") is None
+
+
+def test_settings_merge_keeps_previous_values_for_invalid_ones():
+    base = Settings()
+    previous = Settings(topK=5)
+    applied = config.apply_values(base, previous, {"topK": "many", "severity": "error",
+                                                   "trace": {"server": "off"}})
+    assert applied.settings.topK == 5 and applied.settings.severity == "error"
+    assert len(applied.errors) == 1 and "electraLsp.topK" in applied.errors[0]
+    assert applied.unknown == ["trace"]
+    # A setting the user removed goes back to its base value.
+    assert config.apply_values(base, applied.settings, {}).settings == base
+    assert config.changed(base, applied.settings) == {"severity", "topK"}
+    assert config.section_values({"electraLsp": {"topK": 2}}) == {"topK": 2}
+    assert config.section_values({"topK": 2}) == {"topK": 2}
+    assert config.section_values({"other": 1}) is None and config.section_values(None) is None
+
+
+def test_languages():
+    settings = Settings()
+    assert config.checks_language(settings, "markdown")
+    assert config.checks_language(settings, "text") and config.checks_language(settings, "txt")
+    assert not config.checks_language(settings, "python")
+    assert config.checks_language(Settings(fileTypes=("text", "latex")), "plaintext")
+    assert config.document_kind("latex") == "plaintext"
+    assert config.document_kind("Markdown") == "markdown"
+
+
+def test_message_and_context_word():
+    finding = Finding(2, 3, "有", 0.9, (Suggestion("友", 0.8, 0.7),))
+    assert message("我朋有。", Finding(2, 3, "有", 0.9, (Suggestion("友", 0.8, 0.7),))) == \
+        "疑似错字「朋有」→「朋友」? (possible typo: 有 → 友)"
+    assert context_word("a朋有很b", Finding(2, 3, "有", 0.9)) == "朋有很"
+    assert message("x有", Finding(1, 2, "有", 0.9)) == "疑似错字「有」 (possible typo: 有)"
+    assert finding.best.text == "友"
+
+
+def test_code_action_kind_filter():
+    assert wants(None, "quickfix") and wants(["quickfix"], "quickfix")
+    assert wants(["source"], "source.fixAll.electraLsp")
+    assert wants(["source.fixAll"], "source.fixAll.electraLsp")
+    assert not wants(["source.fixAll"], "quickfix") and not wants(["refactor"], "quickfix")
+    assert not wants(["source.fix"], "source.fixAll.electraLsp")
+
+
+async def test_queue_debounces_and_orders_by_priority():
+    queue = CheckQueue()
+    queue.schedule("background", Priority.BACKGROUND)
+    queue.schedule("typed", Priority.EDIT, delay=0.05)
+    queue.schedule("opened", Priority.OPEN)
+    assert queue.waiting("typed") and not queue.more_urgent_than(Priority.OPEN)
+    assert await queue.get() == ("opened", Priority.OPEN)
+    queue.schedule("typed", Priority.EDIT, delay=0.05)  # another keystroke restarts the timer
+    await asyncio.sleep(0.08)
+    assert queue.more_urgent_than(Priority.BACKGROUND)
+    assert await queue.get() == ("typed", Priority.EDIT)
+    queue.schedule("background", Priority.EDIT)  # a more urgent request upgrades the entry
+    assert await queue.get() == ("background", Priority.EDIT)
+    queue.schedule("x", Priority.OPEN, delay=0.01)
+    queue.discard("x")
+    await asyncio.sleep(0.03)
+    assert len(queue) == 0 and not queue.waiting("x")
+
+
+class SlowChecker:
+    """Finds every 有 (suggesting 友), taking a while per chunk of sentences."""
+
+    def sentences(self, text: str, kind: str) -> list[Segment]:
+        result, start = [], 0
+        for index, char in enumerate(text):
+            if char == "。":
+                result.append(Segment.contiguous(text[start:index + 1], start))
+                start = index + 1
+        return result
+
+    def check_sentences(self, sentences: list[str]) -> list[list[Finding]]:
+        time.sleep(0.005)
+        return [[Finding(i, i + 1, "有", 0.9, (Suggestion("友", 0.9, 0.8),))
+                 for i, c in enumerate(s) if c == "有"] for s in sentences]
+
+
+async def test_a_long_check_yields_to_an_edit_and_resumes():
+    documents, queue, worker = DocumentStore(), CheckQueue(), ModelWorker()
+    results: list[tuple[str, int, list[Finding]]] = []
+    runner = CheckRunner(documents, queue, worker, SlowChecker, lambda: 0,
+                         lambda d: "plaintext", lambda d, r: results.append(
+                             (d.uri, r.version, r.findings)), lambda uri, error: None)
+    big_text = "朋有来了。" * (CHUNK_SENTENCES * 20)
+    big = documents.open(types.TextDocumentItem(uri="big", language_id="plaintext", version=1,
+                                                text=big_text))
+    documents.open(types.TextDocumentItem(uri="small", language_id="plaintext", version=1,
+                                          text="我有。"))
+    task = asyncio.ensure_future(runner.run_forever())
+    try:
+        queue.schedule("big", Priority.BACKGROUND)
+        await asyncio.sleep(0.05)  # a few chunks in
+        queue.schedule("small", Priority.EDIT)
+        while len(results) < 2:
+            await asyncio.sleep(0.01)
+        assert [uri for uri, _, _ in results] == ["small", "big"]
+        assert runner.suspensions == 1
+        assert [f.start for f in results[1][2]] == [i for i, c in enumerate(big_text)
+                                                     if c == "有"]  # nothing lost or doubled
+        # A new version while checking: the old check is dropped, never reported.
+        results.clear()
+        queue.schedule("big", Priority.OPEN)
+        await asyncio.sleep(0.05)
+        big.apply([types.TextDocumentContentChangeWholeDocument(text="有。")], 2,
+                  PositionCodec())
+        queue.schedule("big", Priority.EDIT)
+        while not results:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        assert [(uri, version) for uri, version, _ in results] == [("big", 2)]
+        assert runner.dropped >= 1
+    finally:
+        task.cancel()
+        worker.stop()
+        runner.stop()
