@@ -317,3 +317,26 @@ async def test_documents_over_max_size_are_refused_once(client):
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     assert len(await wait_until(lambda: client.diagnostics.get(doc.uri), what="checked")) == 10
     doc.close()
+
+
+async def test_model_settings_and_the_reload_command_reload_in_the_background(client):
+    doc = Doc(client, uri("reload.md"), "我们现在走吧。\n").open()
+    assert len(await diagnostics_for(doc)) == 1
+    loads = sum(s["state"] == "ready" for s in client.statuses)
+    client.set_configuration({"threads": 1}, section="electraLsp")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await wait_until(lambda: sum(s["state"] == "ready" for s in client.statuses) == loads + 1,
+                     what="a reload")
+    assert (await command(client, "electraLsp.reloadModels")) == {"state": "loading"}
+    await wait_until(lambda: sum(s["state"] == "ready" for s in client.statuses) == loads + 2,
+                     what="another reload")
+    assert [s["state"] for s in client.statuses[-4:]] == ["loading", "ready"] * 2
+    assert len(client.progress_reports) == 3  # one progress per load
+    published = len(client.published)
+    await wait_until(lambda: any(p.uri == doc.uri for p in client.published[published - 1:]),
+                     what="re-checked after the reload")
+    assert len(await diagnostics_for(doc)) == 1
+    client.set_configuration({}, section="electraLsp")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await settled(client, threads=0)
+    doc.close()

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def client(tmp_path_factory):
-    client = await start_server(tmp_path_factory.mktemp("pull"), caps=capabilities(pull=True))
+    client = await start_server(tmp_path_factory.mktemp("pull"),
+                                caps=capabilities(pull=True, progress=False,
+                                                  configuration=False))
     assert (await ready(client))["state"] == "ready"
     yield client
     await stop_server(client)
@@ -47,5 +49,19 @@ async def test_pull_diagnostics(client):
     assert [d.data["original"] for d in after.items] == ["有"]
 
     assert client.published == []  # a pull client gets no pushed diagnostics
+    assert client.progress_reports == {}  # nor progress it did not ask for
     assert len((await pull(client, "file:///never-opened.md")).items) == 0
+    doc.close()
+
+
+async def test_settings_pushed_with_did_change_configuration(client):
+    # This client has no workspace/configuration: the settings come in the notification.
+    doc = Doc(client, "file:///pushed-settings.md", "朋有。\n").open()
+    assert (await pull(client, doc.uri)).items[0].severity == types.DiagnosticSeverity.Information
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"electraLsp": {"severity": "hint", "topK": 0}}))
+    await wait_until(lambda: client.messages, what="the invalid topK message")
+    assert "electraLsp.topK" in client.messages[-1].message
+    report = await pull(client, doc.uri)
+    assert report.items[0].severity == types.DiagnosticSeverity.Hint
     doc.close()
