@@ -1,0 +1,270 @@
+"""The training loop: seeded batches, AdamW with warm-up and linear decay, a progress bar,
+periodic checkpoints that --resume continues from, and a final dev evaluation."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from electra_lsp.train.batches import make_batch
+from electra_lsp.train.corruption import CorruptionRates
+from electra_lsp.train.devset import (
+    candidate_accuracy,
+    detection_scores,
+    pair_detection,
+    synthetic_detection,
+)
+from electra_lsp.train.objective import TensorBatch, electra_loss
+from electra_lsp.train.pair import load_pair, new_pair, pair_bytes, save_pair, tie_embeddings
+from electra_lsp.train.prepare import Data, log, prepare
+from electra_lsp.train.vocab import read_vocab
+
+CHECKPOINT = "checkpoint.pt"
+
+
+@dataclass
+class TrainConfig:
+    output: Path
+    corpus: list[Path]
+    pairs: Path | None = None
+    size: str | None = "tiny"  # None when fine-tuning an existing pair
+    init_discriminator: Path | None = None
+    init_generator: Path | None = None
+    vocab: Path | None = None
+    vocab_size: int = 8000
+    steps: int = 10000
+    batch_size: int = 64
+    seq_len: int = 128
+    lr: float = 1e-3
+    warmup: float = 0.06  # share of steps
+    # Short runs see the corpus about once, so dropout regularises little, and its random masks
+    # cost a fifth of a CPU step.
+    dropout: float = 0.0
+    weight_decay: float = 0.01
+    disc_weight: float = 50.0
+    pair_share: float = 0.125  # share of each batch taken from supervised pairs
+    rates: CorruptionRates = field(default_factory=CorruptionRates)
+    max_minutes: float | None = None
+    checkpoint_every: int = 1000
+    seed: int = 0
+    device: str = "auto"
+    threads: int = 0  # 0: torch's default (one per core)
+    precision: str = "auto"  # auto: bf16 autocast on CUDA and on CPUs with bf16 instructions
+    dev_size: int = 300
+    save_dtype: str = "float16"
+
+    def to_json(self) -> dict:
+        return json.loads(json.dumps(dataclasses.asdict(self), default=str))
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda: no CUDA device is available")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def _autocast(precision: str, device: torch.device) -> torch.autocast:
+    if precision == "auto":
+        bf16 = device.type == "cuda" or torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    else:
+        bf16 = precision == "bf16"
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)
+
+
+def learning_rate(config: TrainConfig, step: int, seconds: float) -> float:
+    """Linear warm-up then linear decay to 0 over the run's progress: the share of --steps
+    done or, with --max-minutes, of the time spent if that is larger, so a time-limited run
+    still ends with a decayed rate however busy the machine is."""
+    progress = step / config.steps
+    if config.max_minutes:
+        progress = max(progress, seconds / (config.max_minutes * 60))
+    if progress < config.warmup:
+        return config.lr * (step + 1) / max(1.0, config.warmup * config.steps)
+    return config.lr * max(0.0, 1.0 - progress) / (1.0 - config.warmup)
+
+
+def _vocabulary(config: TrainConfig) -> list[str] | None:
+    if config.vocab:
+        return read_vocab(config.vocab)
+    if config.init_discriminator:
+        return read_vocab(config.init_discriminator / "vocab.txt")
+    return None
+
+
+def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = frozenset()
+          ) -> dict:
+    """Train and save the pair under config.output. With `resume`, the checkpoint's settings
+    win except the run-length ones named in `given` (those set on the command line)."""
+    state = _load_checkpoint(config.output) if resume else None
+    if state is not None:
+        config = _resumed_config(state["config"], config, given)
+    device = pick_device(config.device)
+    if config.threads > 0:
+        torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    vocab = read_vocab(config.output / "vocab.txt") if state else _vocabulary(config)
+    data = prepare(config.corpus, config.pairs, vocab, config.vocab_size, config.seq_len,
+                   config.dev_size, config.seed, config.output)
+    if config.init_discriminator and config.init_generator:
+        disc, gen = load_pair(config.init_discriminator, config.init_generator)
+        if disc.config.vocab_size != len(data.vocab):
+            raise ValueError("the initial models' vocabulary size does not match vocab.txt")
+    else:
+        disc, gen = new_pair(config.size or "tiny", len(data.vocab), config.seq_len,
+                             config.dropout)
+    if state is not None:
+        disc.load_state_dict(state["discriminator"])
+        gen.load_state_dict(state["generator"])
+        if config.init_discriminator is None:
+            tie_embeddings(disc, gen)
+    disc.to(device).train()
+    gen.to(device).train()
+    parameters = list({id(p): p for p in chain(disc.parameters(), gen.parameters())}.values())
+    optimizer = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay,
+                                  eps=1e-6)
+    step, elapsed_before = 0, 0.0
+    if state is not None:
+        optimizer.load_state_dict(state["optimizer"])
+        step, elapsed_before = state["step"], state["elapsed"]
+        log(f"resuming from step {step} of {config.steps}")
+    _write_dev_split(config.output, data)
+    log(f"discriminator {_count(disc) / 1e6:.2f} M parameters, generator "
+        f"{_count(gen) / 1e6:.2f} M; training on {device}")
+    step, seconds = _run_steps(config, data, disc, gen, optimizer, step, device)
+    elapsed = elapsed_before + seconds
+    _save(config, data, disc, gen, optimizer, step, elapsed)
+    report = {"step": step, "steps": config.steps, "train_seconds": round(elapsed, 1),
+              "device": str(device), "pair_bytes": pair_bytes(config.output),
+              "dev": evaluate_dev(disc, gen, data, device, config.seed)}
+    (config.output / "training.json").write_text(
+        json.dumps({"config": config.to_json(), **report}, indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    log("dev: " + json.dumps(report["dev"], ensure_ascii=False))
+    return report
+
+
+def _run_steps(config, data: Data, disc, gen, optimizer, step: int,
+               device: torch.device) -> tuple[int, float]:
+    from tqdm import tqdm
+
+    started = time.monotonic()
+    deadline = started + config.max_minutes * 60 if config.max_minutes else math.inf
+    autocast = _autocast(config.precision, device)
+    average: dict[str, float] = {}
+    tokens = 0
+    log_file = (config.output / "train_log.jsonl").open("a", encoding="utf-8")
+    bar = tqdm(total=config.steps, initial=step, unit="step", dynamic_ncols=True)
+    try:
+        while step < config.steps and time.monotonic() < deadline:
+            # Per-step seeds make every batch (and --resume) reproducible.
+            rng = np.random.default_rng([config.seed, step])
+            torch.manual_seed(config.seed * 1_000_003 + step)
+            batch = make_batch(rng, data.train_chunks, data.train_pairs, config.batch_size,
+                               config.pair_share, data.table, data.special, config.rates)
+            with autocast:
+                loss, stats = electra_loss(disc, gen, TensorBatch.of(batch, device),
+                                           config.disc_weight)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(optimizer.param_groups[0]["params"], 1.0)
+            lr = learning_rate(config, step, time.monotonic() - started)
+            optimizer.param_groups[0]["lr"] = lr
+            optimizer.step()
+            step += 1
+            tokens += stats.pop("tokens")
+            for key, value in stats.items():
+                average[key] = value if key not in average else 0.95 * average[key] + 0.05 * value
+            if step % 10 == 0 or step == config.steps:
+                rate = tokens / max(time.monotonic() - started, 1e-9)
+                bar.set_postfix({**{k: f"{v:.3f}" for k, v in average.items()},
+                                 "tok/s": f"{rate:.0f}"}, refresh=False)
+            if step % 100 == 0:
+                log_file.write(json.dumps({"step": step, "lr": lr,
+                                           **{k: round(v, 4) for k, v in average.items()}})
+                               + "\n")
+                log_file.flush()
+            bar.update(1)
+            if config.checkpoint_every and step % config.checkpoint_every == 0 \
+                    and step < config.steps:
+                _save(config, data, disc, gen, optimizer, step,
+                      time.monotonic() - started)
+    finally:
+        bar.close()
+        log_file.close()
+    return step, time.monotonic() - started
+
+
+def evaluate_dev(disc, gen, data: Data, device: torch.device, seed: int) -> dict:
+    disc.eval()
+    gen.eval()
+    try:
+        result = {"synthetic_detection": detection_scores(
+            disc, synthetic_detection(data.dev_chunks, data.table, data.special, seed),
+            data.table, data.special, device)}
+        if data.dev_pairs:
+            result["pairs_detection"] = detection_scores(
+                disc, pair_detection(data.dev_pairs), data.table, data.special, device)
+            result["pairs_generator"] = candidate_accuracy(gen, data.dev_pairs, data.vocab,
+                                                           data.special, device)
+        return result
+    finally:
+        disc.train()
+        gen.train()
+
+
+def _save(config: TrainConfig, data: Data, disc, gen, optimizer, step: int,
+          elapsed: float) -> None:
+    """The usable pair plus a checkpoint for --resume, written atomically."""
+    save_pair(disc, gen, data.vocab, config.output, getattr(torch, config.save_dtype))
+    state = {"config": config.to_json(), "step": step, "elapsed": elapsed,
+             "discriminator": disc.state_dict(), "generator": gen.state_dict(),
+             "optimizer": optimizer.state_dict()}
+    partial = config.output / (CHECKPOINT + ".partial")
+    torch.save(state, partial)
+    partial.replace(config.output / CHECKPOINT)
+
+
+def _load_checkpoint(output: Path) -> dict:
+    path = output / CHECKPOINT
+    if not path.is_file():
+        raise ValueError(f"--resume: no checkpoint at {path}")
+    return torch.load(path, map_location="cpu", weights_only=False)
+
+
+def _resumed_config(saved: dict, config: TrainConfig, given: frozenset[str]) -> TrainConfig:
+    """The checkpoint's settings, except those that only say how long or where to run."""
+    overridable = {"steps", "max_minutes", "checkpoint_every", "device", "precision",
+                   "threads"} & given
+    values = {}
+    for item in dataclasses.fields(TrainConfig):
+        if item.name in saved and item.name not in overridable:
+            values[item.name] = saved[item.name]
+        else:
+            values[item.name] = getattr(config, item.name)
+    values["corpus"] = [Path(p) for p in values["corpus"]]
+    for name in ("pairs", "init_discriminator", "init_generator", "vocab"):
+        values[name] = Path(values[name]) if values[name] else None
+    values["output"] = config.output
+    values["rates"] = CorruptionRates(**{**saved["rates"], "kinds": tuple(saved["rates"]["kinds"])})
+    return TrainConfig(**values)
+
+
+def _write_dev_split(output: Path, data: Data) -> None:
+    """The held-out pairs, so thresholds are tuned on exactly what training never saw."""
+    if data.dev_pair_text:
+        (output / "dev_pairs.tsv").write_text(
+            "".join(f"{s}\t{t}\n" for s, t in data.dev_pair_text), encoding="utf-8")
+
+
+def _count(model) -> int:
+    return sum(p.numel() for p in model.parameters())
