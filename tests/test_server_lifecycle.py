@@ -125,9 +125,13 @@ async def test_tcp_transport(tmp_path):
         client.capabilities = capabilities()
         await client.initialize_async(types.InitializeParams(
             capabilities=client.capabilities,
-            initialization_options={"dictionaryPath": str(tmp_path / "d.txt")}))
+            initialization_options={"dictionaryPath": str(tmp_path / "d.txt"),
+                                    "severity": "loud"}))
         client.initialized(types.InitializedParams())
         assert (await ready(client))["state"] == "ready"
+        # An invalid initialization option is reported once the session is initialized.
+        (message,) = client.messages
+        assert message.type == types.MessageType.Error and "electraLsp.severity" in message.message
         doc = Doc(client, "file:///tcp.md", "朋有来了。\n").open()
         await wait_until(lambda: client.diagnostics.get(doc.uri), what="diagnostics over TCP")
         await client.shutdown_async(None)
