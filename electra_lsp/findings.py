@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,11 @@ class Finding:
     @property
     def best(self) -> Suggestion | None:
         return self.suggestions[0] if self.suggestions else None
+
+    def relocated(self, offsets: Sequence[int]) -> Finding:
+        """This finding, found in a sentence, moved to document offsets (`Segment.offsets`)."""
+        start = offsets[self.start]
+        return replace(self, start=start, end=start + (self.end - self.start))
 
     def to_json(self) -> dict:
         return {

@@ -132,7 +132,7 @@ class CheckRunner:
             found = await self._worker.run(partial(checker.check_sentences,
                                                    [s.text for s in chunk]))
             for sentence, local in zip(chunk, found, strict=True):
-                job.findings.extend(_to_document(sentence, f) for f in local)
+                job.findings.extend(f.relocated(sentence.offsets) for f in local)
             job.done += len(chunk)
         if self._stale(uri, document, job):
             return
@@ -160,8 +160,3 @@ class CheckRunner:
         self.dropped += 1
         return True
 
-
-def _to_document(sentence: Segment, finding: Finding) -> Finding:
-    start = sentence.offsets[finding.start]
-    return Finding(start, start + (finding.end - finding.start), finding.original, finding.score,
-                   finding.suggestions, finding.context)
