@@ -33,8 +33,11 @@ export const SERVER_COMMANDS = {
 /** Server → client notification: params {state: 'loading'|'ready'|'error', message: string}. */
 export const STATUS_NOTIFICATION = 'electraLsp/status';
 
-/** Title of the server's work-done progress while it loads the models. */
-export const LOADING_PROGRESS_TITLE = 'Loading models';
+/**
+ * Work-done progress titles that mean "the models are loading" (e.g. "Loading models",
+ * "electra-lsp: loading the default models"); other progress leaves the status alone.
+ */
+export const LOADING_PROGRESS_TITLE = /\bloading\b.*\bmodels?\b/i;
 
 export const INSTALL_HINT = 'pip install electra-lsp';
 

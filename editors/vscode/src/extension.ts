@@ -22,7 +22,7 @@ import {
 import { findExecutable, notFoundMessage, serverCommand } from './serverCommand';
 import { Properties, serverSettingNames, serverSettings, stripClientOnly } from './settings';
 import { Snapshot, StatusTracker, presentStatus, summarizeStatus } from './status';
-import { describeCheckResult, isWorkspaceEdit } from './results';
+import { describeCheckResult, describeFixResult, isWorkspaceEdit } from './results';
 
 let controller: ServerController | undefined;
 
@@ -120,8 +120,8 @@ class ServerController implements vscode.Disposable {
     if (executable === undefined) {
       const message = notFoundMessage(command);
       this.tracker.set('error', message);
-      this.output.appendLine(message);
-      void this.offerInstallHelp(message);
+      this.output.appendLine(`Electra LSP: ${message}`);
+      void this.offerInstallHelp(`Electra LSP: ${message}`);
       return;
     }
     this.tracker.set('starting', `Starting ${executable} ${args.join(' ')}`);
@@ -292,6 +292,13 @@ class ServerController implements vscode.Disposable {
     if (isWorkspaceEdit(result)) {
       const edit = await client.protocol2CodeConverter.asWorkspaceEdit(result as WorkspaceEdit);
       await vscode.workspace.applyEdit(edit);
+      return;
+    }
+    const outcome = describeFixResult(result);
+    if (outcome?.isError) {
+      void vscode.window.showWarningMessage(`Electra LSP: ${outcome.text}`);
+    } else if (outcome !== undefined) {
+      vscode.window.setStatusBarMessage(`Electra LSP: ${outcome.text}`, 5000);
     }
   }
 

@@ -1,26 +1,56 @@
 // Interpreting what the server's commands return. Pure: no `vscode` import.
 
-/** A short summary of `electraLsp.checkDocument`'s result, or undefined when it says nothing. */
+function fieldsOf(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * A short summary of `electraLsp.checkDocument`'s result ({uri, version, findings: number |
+ * null}), or undefined when it says nothing.
+ */
 export function describeCheckResult(result: unknown): string | undefined {
   let count: number | undefined;
+  const fields = fieldsOf(result);
   if (typeof result === 'number') {
     count = result;
   } else if (Array.isArray(result)) {
     count = result.length;
-  } else if (result !== null && typeof result === 'object') {
-    const fields = result as Record<string, unknown>;
-    if (typeof fields.count === 'number') {
-      count = fields.count;
+  } else if (fields !== undefined) {
+    if (typeof fields.findings === 'number') {
+      count = fields.findings;
     } else if (Array.isArray(fields.findings)) {
       count = fields.findings.length;
-    } else if (Array.isArray(fields.diagnostics)) {
-      count = fields.diagnostics.length;
+    } else if (typeof fields.count === 'number') {
+      count = fields.count;
+    } else if ('findings' in fields && fields.findings === null) {
+      return 'the document was not checked (see "Electra LSP: Show Status")';
     }
   }
   if (count === undefined) {
     return undefined;
   }
   return count === 0 ? 'no possible mistakes found' : `${count} possible mistake${count === 1 ? '' : 's'}`;
+}
+
+/** What `electraLsp.fixAll` did ({applied, edits, error?}), for the user; undefined if unknown. */
+export function describeFixResult(result: unknown): { text: string; isError: boolean } | undefined {
+  const fields = fieldsOf(result);
+  if (fields === undefined || typeof fields.edits !== 'number') {
+    return undefined;
+  }
+  const edits = fields.edits;
+  if (typeof fields.error === 'string') {
+    return { text: `fixing failed: ${fields.error}`, isError: true };
+  }
+  if (edits === 0) {
+    return { text: 'nothing to fix', isError: false };
+  }
+  const what = `${edits} correction${edits === 1 ? '' : 's'}`;
+  return fields.applied === true
+    ? { text: `applied ${what}`, isError: false }
+    : { text: `${what} not applied (the document changed meanwhile?)`, isError: true };
 }
 
 /** Whether a command result is an LSP WorkspaceEdit (`changes` or `documentChanges`). */

@@ -72,11 +72,11 @@ export function findExecutable(
   return undefined;
 }
 
-/** The error shown when the server command cannot be found. */
+/** Why the server cannot start when its command is missing (shown after "Electra LSP: "). */
 export function notFoundMessage(command: string): string {
   const where = command.includes('/') || command.includes('\\') ? '' : ' on PATH';
   return (
-    `Electra LSP: the language server "${command}" was not found${where}. ` +
+    `the language server "${command}" was not found${where}. ` +
     `Install it with "${INSTALL_HINT}" (Python 3.10+), then run "Electra LSP: Restart Server"; ` +
     'or set "electraLsp.server.path" to the electra-lsp executable ' +
     '(e.g. <virtualenv>/bin/electra-lsp).'

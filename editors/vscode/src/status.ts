@@ -55,7 +55,7 @@ export class StatusTracker {
   /** Handle one `$/progress` value; only the "Loading models" progress moves the state. */
   onProgress(token: string | number, value: ProgressValue): void {
     if (value.kind === 'begin') {
-      if (value.title?.toLowerCase().startsWith(LOADING_PROGRESS_TITLE.toLowerCase())) {
+      if (value.title !== undefined && LOADING_PROGRESS_TITLE.test(value.title)) {
         this.loadingTokens.add(token);
         this.set('loading', value.message ?? value.title, value.percentage);
       }
@@ -105,13 +105,28 @@ export function presentStatus(snapshot: Snapshot): { text: string; tooltip: stri
   };
 }
 
-/** A one-line summary of the object `electraLsp.showStatus` returns (its scalar fields). */
+/** Fields of the server's status worth a one-line summary, in this order. */
+const SUMMARY_FIELDS = ['documents', 'sentencesChecked', 'cacheHitRate', 'lastLatencyMs'];
+
+/**
+ * A one-line summary of the object `electraLsp.showStatus` returns: its `message`, then the
+ * main counters (or, for an unknown shape, its scalar fields); the output channel has it all.
+ */
 export function summarizeStatus(result: unknown): string {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
     return JSON.stringify(result);
   }
-  const parts = Object.entries(result)
-    .filter(([, value]) => value === null || ['string', 'number', 'boolean'].includes(typeof value))
-    .map(([key, value]) => `${key}: ${value === null ? '—' : String(value)}`);
-  return parts.length > 0 ? parts.join(', ') : 'see the output channel';
+  const fields = result as Record<string, unknown>;
+  const scalar = (value: unknown): boolean =>
+    value === null || ['string', 'number', 'boolean'].includes(typeof value);
+  const known = SUMMARY_FIELDS.filter((key) => key in fields && scalar(fields[key]));
+  const keys = known.length > 0 ? known : Object.keys(fields).filter((key) => scalar(fields[key]));
+  const parts = keys
+    .filter((key) => key !== 'message')
+    .map((key) => `${key}: ${fields[key] === null ? '—' : String(fields[key])}`);
+  const message = typeof fields.message === 'string' ? fields.message : '';
+  if (parts.length === 0) {
+    return message || 'see the output channel';
+  }
+  return message ? `${message} (${parts.join(', ')})` : parts.join(', ');
 }

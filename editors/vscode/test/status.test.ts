@@ -35,6 +35,9 @@ test('"Loading models" progress drives loading → ready; other progress is igno
   assert.equal(presentStatus(tracker.snapshot).text, '$(loading~spin) 错别字 50%');
   tracker.onProgress('t1', { kind: 'end', message: 'Models loaded' });
   assert.deepEqual(tracker.snapshot, { state: 'ready', message: 'Models loaded' });
+  // The title electra-lsp actually uses.
+  tracker.onProgress('t2', { kind: 'begin', title: 'electra-lsp: loading the default models' });
+  assert.equal(tracker.snapshot.state, 'loading');
 });
 
 test('an error reported while loading is not overwritten by the progress end', () => {
@@ -53,11 +56,22 @@ test('status bar text and tooltip per state', () => {
   assert.equal(presentStatus({ state: 'stopped', message: '' }).text, '$(circle-slash) 错别字');
 });
 
-test('summarizeStatus lists the scalar fields of the server status', () => {
+test('summarizeStatus: the message and the main counters of the server status', () => {
   assert.equal(
-    summarizeStatus({ state: 'ready', model: 'electra-tiny-zh', documents: 2, cache: { hits: 1 }, x: null }),
-    'state: ready, model: electra-tiny-zh, documents: 2, x: —',
+    summarizeStatus({
+      state: 'ready',
+      message: 'electra-tiny-zh (torch, cpu) loaded in 1.2 s',
+      model: 'electra-tiny-zh',
+      documents: 2,
+      sentencesChecked: 10,
+      cacheHitRate: 0.5,
+      lastLatencyMs: null,
+      positionEncoding: 'utf-16',
+    }),
+    'electra-tiny-zh (torch, cpu) loaded in 1.2 s (documents: 2, sentencesChecked: 10, cacheHitRate: 0.5, lastLatencyMs: —)',
   );
+  assert.equal(summarizeStatus({ state: 'ready', model: 'x', cache: { hits: 1 } }), 'state: ready, model: x');
   assert.equal(summarizeStatus({ nested: {} }), 'see the output channel');
+  assert.equal(summarizeStatus({ message: 'only this' }), 'only this');
   assert.equal(summarizeStatus(null), 'null');
 });
