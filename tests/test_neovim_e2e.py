@@ -94,6 +94,7 @@ def test_diagnostic_and_quick_fix_in_headless_neovim(nvim, tmp_path, setup):
         "snippet": str(snippet),
         "cmd": cmd,
         "cmd_env": {"ELECTRA_LSP_SCRIPTED_MODEL": str(model)},
+        "settings": {"severity": "hint"},  # merged into lsp/electra_lsp.lua's settings
         "document": str(document),
         "prose_line": PROSE_LINE,
         "prose_col": len(PROSE[:PROSE.index("有")].encode("utf-8")),  # Neovim: byte columns
@@ -129,8 +130,13 @@ def test_diagnostic_and_quick_fix_in_headless_neovim(nvim, tmp_path, setup):
     assert completed.returncode == 0, report
 
     if setup == "enable":
-        assert result["config"]["filetypes"] == ["markdown", "text"]
-        assert result["config"]["root_markers"] == [".git", ".electra-lsp.json"]
+        config = result["config"]
+        assert config["filetypes"] == ["markdown", "text"]
+        assert config["root_markers"] == [".git", ".electra-lsp.json"]
+        # The user's override is merged with the file's defaults, and reaches the server.
+        assert config["settings"]["electraLsp"]["severity"] == "hint"
+        assert config["settings"]["electraLsp"]["topK"] == 3
+        assert config["has_before_init"] is True
     assert result["client"]["root_dir"] == str(project)
     assert result["client"]["code_action_provider"] is True
     [diagnostic] = result["diagnostics"]  # the code block gets none
@@ -138,6 +144,8 @@ def test_diagnostic_and_quick_fix_in_headless_neovim(nvim, tmp_path, setup):
     assert diagnostic["col"] == params["prose_col"]
     assert diagnostic["end_col"] == params["prose_col"] + len("有".encode())
     assert "友" in diagnostic["message"]
+    # vim.diagnostic.severity: 3 INFO (the README snippet's setting), 4 HINT (the override).
+    assert diagnostic["severity"] == (4 if setup == "enable" else 3)
     assert any(action["isPreferred"] for action in result["code_actions"])
     expected_lines = DOCUMENT.splitlines()
     expected_lines[PROSE_LINE] = FIXED
@@ -147,4 +155,9 @@ def test_diagnostic_and_quick_fix_in_headless_neovim(nvim, tmp_path, setup):
     assert result["text_clients"] == 1
     col = len(TEXT[:TEXT.index("有")].encode("utf-8"))
     assert result["text_diagnostics"] == [{"lnum": 0, "col": col, "end_col": col + 3}]
+    if setup == "enable":  # :ElectraLsp* commands from lsp/electra_lsp.lua
+        assert "state = \"ready\"" in result["status_note"]
+        assert result["fix_all_note"] == "electra-lsp: 1 correction(s) applied"
+        assert result["text_after_fix_all"] == [TEXT.strip().replace("朋有", "朋友")]
+        assert result["check_note"] == "electra-lsp: 0 possible mistake(s)"
     assert result["stopped"] is True

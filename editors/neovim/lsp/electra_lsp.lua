@@ -5,6 +5,47 @@
 -- and change any field with vim.lsp.config('electra_lsp', { ... }), e.g.
 --   vim.lsp.config('electra_lsp', { settings = { electraLsp = { threshold = 0.7 } } })
 
+-- Run one of the server's commands (workspace/executeCommand) and hand its result on.
+local function execute(client, bufnr, command, arguments, on_result)
+  client:request('workspace/executeCommand', { command = command, arguments = arguments },
+    function(err, result)
+      if err then
+        vim.notify(('electra-lsp: %s failed: %s'):format(command, err.message), vim.log.levels.ERROR)
+      else
+        on_result(result)
+      end
+    end, bufnr)
+end
+
+-- Buffer-local commands, like the VS Code palette: :ElectraLspCheck, :ElectraLspFixAll,
+-- :ElectraLspStatus. (An on_attach of your own in vim.lsp.config replaces this one.)
+local function create_commands(client, bufnr)
+  local uri = vim.uri_from_bufnr(bufnr)
+  vim.api.nvim_buf_create_user_command(bufnr, 'ElectraLspCheck', function()
+    execute(client, bufnr, 'electraLsp.checkDocument', { uri }, function(result)
+      local count = type(result) == 'table' and result.findings
+      vim.notify(type(count) == 'number'
+        and ('electra-lsp: %d possible mistake(s)'):format(count)
+        or 'electra-lsp: this buffer was not checked (see :ElectraLspStatus)')
+    end)
+  end, { desc = 'electra-lsp: check this buffer now' })
+  vim.api.nvim_buf_create_user_command(bufnr, 'ElectraLspFixAll', function()
+    execute(client, bufnr, 'electraLsp.fixAll', { uri }, function(result)
+      result = type(result) == 'table' and result or {}
+      local message = result.error and ('fixing failed: ' .. result.error)
+        or (result.edits == 0 and 'nothing to fix')
+        or ('%d correction(s) %s'):format(result.edits or 0,
+          result.applied and 'applied' or 'not applied')
+      vim.notify('electra-lsp: ' .. message)
+    end)
+  end, { desc = 'electra-lsp: apply the best suggestion to every finding in this buffer' })
+  vim.api.nvim_buf_create_user_command(bufnr, 'ElectraLspStatus', function()
+    execute(client, bufnr, 'electraLsp.showStatus', {}, function(result)
+      vim.notify('electra-lsp: ' .. vim.inspect(result))
+    end)
+  end, { desc = 'electra-lsp: the server state, model and counters' })
+end
+
 ---@type vim.lsp.Config
 return {
   cmd = { 'electra-lsp', '--stdio' },
@@ -42,4 +83,5 @@ return {
       params.initializationOptions = vim.deepcopy((config.settings or {}).electraLsp)
     end
   end,
+  on_attach = create_commands,
 }

@@ -40,13 +40,18 @@ if params.setup == 'enable' then
   -- The config under test, from the runtimepath like a user's install; only the command (the
   -- checkout's Python, a scripted model) is overridden, as a user would with vim.lsp.config.
   vim.opt.runtimepath:prepend(params.runtime)
-  vim.lsp.config('electra_lsp', { cmd = params.cmd, cmd_env = params.cmd_env })
+  vim.lsp.config('electra_lsp', {
+    cmd = params.cmd,
+    cmd_env = params.cmd_env,
+    settings = { electraLsp = params.settings },
+  })
   local config = vim.lsp.config.electra_lsp
   check(config ~= nil, 'lsp/electra_lsp.lua not found on runtimepath')
   step('config', {
     filetypes = config.filetypes,
     root_markers = config.root_markers,
     settings = config.settings,
+    has_before_init = type(config.before_init) == 'function',
   })
   vim.lsp.enable('electra_lsp')
 else
@@ -158,6 +163,30 @@ step('text_diagnostics', vim.tbl_map(function(d)
   return { lnum = d.lnum, col = d.col, end_col = d.end_col }
 end, vim.diagnostic.get(text_buf)))
 step('text_clients', #vim.lsp.get_clients({ bufnr = text_buf, name = 'electra_lsp' }))
+
+-- The buffer-local commands of lsp/electra_lsp.lua (only with vim.lsp.enable).
+if params.setup == 'enable' then
+  local notes = {}
+  vim.notify = function(message)
+    table.insert(notes, message)
+  end
+  vim.cmd('ElectraLspStatus')
+  check(vim.wait(timeout, function()
+    return #notes > 0
+  end, 50), ':ElectraLspStatus said nothing')
+  step('status_note', notes[1])
+  vim.cmd('ElectraLspFixAll')
+  check(vim.wait(timeout, function()
+    return #notes > 1
+  end, 50), ':ElectraLspFixAll said nothing')
+  step('fix_all_note', notes[2])
+  step('text_after_fix_all', vim.api.nvim_buf_get_lines(text_buf, 0, -1, false))
+  vim.cmd('ElectraLspCheck')
+  check(vim.wait(timeout, function()
+    return #notes > 2
+  end, 50), ':ElectraLspCheck said nothing')
+  step('check_note', notes[3])
+end
 
 client:stop()
 step('stopped', vim.wait(5000, function()
