@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    # First torch import through the backend, so this process runs torch as the server and
+    # the CLI do (the backend sets OpenMP's wait policy before torch loads).
+    import electra_lsp.engine.torch_backend  # noqa: F401
+
     names = args.names or list(BENCHMARKS)
     output = args.output or (RESULTS if not args.names and not args.quick else None)
     sizes = [s for s in args.sizes.split(",") if s]

@@ -52,3 +52,26 @@ def onnx_available() -> bool:
 def corrections(findings) -> dict[int, str]:
     """A sentence's corrections: the best suggestion of each finding."""
     return {f.start: f.best.text for f in findings if f.best is not None}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How a benchmark starts the CLI or the server: backend, extra flags, environment."""
+
+    label: str
+    backend: str
+    arguments: tuple[str, ...] = ()
+    environment: tuple[tuple[str, str], ...] = ()
+
+
+def process_variants() -> list[Variant]:
+    found = [
+        Variant("torch", "torch"),
+        # An empty OMP_WAIT_POLICY is ignored by OpenMP (its default: spin, then sleep) and
+        # stops the torch backend from setting PASSIVE.
+        Variant("torch, spinning OpenMP threads", "torch", (), (("OMP_WAIT_POLICY", ""),)),
+        Variant("torch, 1 thread", "torch", ("--threads", "1")),
+    ]
+    if onnx_available():
+        found.append(Variant("onnx", "onnx"))
+    return found

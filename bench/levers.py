@@ -4,6 +4,7 @@ checked from an empty cache (the CLI's case), and one sentence at a time (an edi
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -114,7 +115,10 @@ def run(context: Context) -> str:
         f"Sentences: {source}; per model the same sentences for every configuration. "
         f"\"chars/s\": all sentences in one check_sentences call from an empty cache. "
         f"\"1 sentence ms\": median over {SINGLE} single-sentence calls (what an edit costs "
-        f"the engine). torch's default thread count here is {default_threads}.",
+        f"the engine). torch's default thread count here is {default_threads}; OpenMP "
+        f"threads sleep when idle (OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')!r}, "
+        "as the torch backend sets it; the spinning alternative is measured in the CLI and "
+        "server tables).",
         "",
         table(["model", "configuration", "chars/s", "1 sentence ms"], rows),
     ])

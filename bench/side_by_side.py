@@ -43,10 +43,12 @@ def run(context: Context) -> str:
                          f"{reference_time:.2f}", f"{characters / reference_time:,.0f}",
                          name, f"{ours_time:.2f}", f"{characters / ours_time:,.0f}",
                          f"{reference_time / ours_time:.1f}×",
-                         f"{same / len(texts):.0%}", flagged_ours])
+                         f"{same / len(texts):.0%}",
+                         sum(len(e) for e in expected), flagged_ours])
     header = ["model", "threshold", "sentences", "reference fill-mask calls",
               "reference s", "reference chars/s", "our backend", "ours s", "ours chars/s",
-              "speed-up", "identical corrections", "our findings"]
+              "speed-up", "identical corrections", "reference corrections",
+              "our findings"]
     return "\n".join([
         f"Sentences: {'; '.join(sorted(sources))}. One run each, in one process, models "
         "loaded and warmed up before timing (load time excluded). The reference runs the "

@@ -3,8 +3,14 @@ probabilities, with the vocabulary projection computed only at masked positions.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Sequence
+
+# OpenMP worker threads sleep between operations instead of spinning: with other busy
+# processes on the cores, spinning made 2-thread inference 10-40x slower (bench/results.md).
+# Read when torch loads OpenMP, so it is set before the import; a user's own value wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch
 from transformers import ElectraForMaskedLM, ElectraForPreTraining
