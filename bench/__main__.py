@@ -71,12 +71,46 @@ def main(argv: list[str] | None = None) -> int:
                 body = module.run(context)
             sections.append((module.TITLE, body + f"\n\n({name}: {elapsed():.0f} s)"))
             print(f"\n## {module.TITLE}\n\n{body}\n", flush=True)
+    sections.insert(0, ("Targets", targets(context)))
+    print(f"\n## Targets\n\n{sections[0][1]}\n", flush=True)
     about["load average (1/5/15 min) at end"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     report = render(about, context.notes, sections)
     if output is not None:
         output.write_text(report, encoding="utf-8")
         print(f"wrote {output}", file=sys.stderr)
     return 0
+
+
+# (label, metric, model kind, limit, how the limit reads); "default" is the embedded pair
+TARGETS = [
+    ("edit latency, median", "edit_ms", "default", 60.0, "≤ 60 ms"),
+    ("edit latency, median", "edit_ms", "base", 400.0, "≤ 400 ms"),
+    ("speed-up over the reference algorithm", "speed_up", "default", -10.0, "≥ 10×"),
+    ("server peak RSS", "server_rss_mb", "default", 500.0, "≤ 500 MB"),
+]
+
+
+def targets(context: Context) -> str:
+    """Each target per backend: the figure and whether it is met (from this run's tables)."""
+    rows = []
+    for label, metric, kind, limit, reads in TARGETS:
+        found = False
+        for (name, pair, variant), value in sorted(context.metrics.items()):
+            if name != metric or variant.startswith("torch,"):
+                continue
+            random = "(random)" in pair
+            if (kind == "default") == random or (kind == "base" and "base" not in pair):
+                continue
+            found = True
+            met = value >= -limit if limit < 0 else value <= limit
+            unit = {"edit_ms": " ms", "speed_up": "×", "server_rss_mb": " MB"}[metric]
+            rows.append([label, pair, variant, reads, f"{value:,.1f}{unit}",
+                         "met" if met else "NOT met"])
+        if not found:
+            rows.append([label, kind, "-", reads, "not measured", "-"])
+    return ("From the tables below (torch is the default backend; onnx the optional one). "
+            "Thread variants are in the tables.\n\n" +
+            table(["target", "model", "backend", "target", "measured", ""], rows))
 
 
 def export_table(found) -> str:

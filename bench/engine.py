@@ -14,6 +14,7 @@ class Context:
     pairs: list[Pair]
     notes: list[str] = field(default_factory=list)
     quick: bool = False  # smaller inputs, for trying the benchmarks out
+    metrics: dict[tuple[str, ...], float] = field(default_factory=dict)  # for the targets
 
 
 _confusion_cache: dict[frozenset[str], object] = {}

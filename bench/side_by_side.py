@@ -39,6 +39,7 @@ def run(context: Context) -> str:
             got = [corrections(f) for f in found]
             same = sum(g == e for g, e in zip(got, expected, strict=True))
             flagged_ours = sum(len(f) for f in found)
+            context.metrics[("speed_up", pair.label, name)] = reference_time / ours_time
             rows.append([pair.label, f"{threshold:g}", len(texts), reference.pipeline_calls,
                          f"{reference_time:.2f}", f"{characters / reference_time:,.0f}",
                          name, f"{ours_time:.2f}", f"{characters / ours_time:,.0f}",
