@@ -146,6 +146,7 @@ def test_diagnostic_and_quick_fix_in_headless_neovim(nvim, tmp_path, setup):
     assert "友" in diagnostic["message"]
     # vim.diagnostic.severity: 3 INFO (the README snippet's setting), 4 HINT (the override).
     assert diagnostic["severity"] == (4 if setup == "enable" else 3)
+    assert "友" in result["hover"] and "朋有" in result["hover"]
     assert any(action["isPreferred"] for action in result["code_actions"])
     expected_lines = DOCUMENT.splitlines()
     expected_lines[PROSE_LINE] = FIXED

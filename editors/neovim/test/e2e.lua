@@ -109,9 +109,18 @@ check(diagnostic.lnum == params.prose_line, ('diagnostic on line %d, expected %d
 check(diagnostic.col == params.prose_col, ('diagnostic at byte column %d, expected %d'):format(
   diagnostic.col, params.prose_col))
 
--- Ask for the code actions at the diagnostic, as the light bulb / vim.lsp.buf.code_action does.
 local lsp_diagnostic = diagnostic.user_data and diagnostic.user_data.lsp
 check(lsp_diagnostic ~= nil, 'diagnostic has no LSP payload')
+
+-- Hover on the flagged character shows the suggestions (K in Neovim).
+local hover = client:request_sync('textDocument/hover', {
+  textDocument = vim.lsp.util.make_text_document_params(buf),
+  position = lsp_diagnostic.range.start,
+}, timeout, buf)
+check(hover and hover.result and hover.result.contents, 'no hover on the diagnostic')
+step('hover', hover.result.contents.value or vim.inspect(hover.result.contents))
+
+-- Ask for the code actions at the diagnostic, as the light bulb / vim.lsp.buf.code_action does.
 local response, err = client:request_sync('textDocument/codeAction', {
   textDocument = vim.lsp.util.make_text_document_params(buf),
   range = lsp_diagnostic.range,
