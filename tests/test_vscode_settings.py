@@ -78,12 +78,33 @@ def test_check_reports_stale_copies(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sync, "ROOT", tmp_path)
     monkeypatch.setattr(sync, "PACKAGE_JSON", package)
     monkeypatch.setattr(sync, "EDITORS_DOC", doc)
+    monkeypatch.setattr(sync, "README", tmp_path / "README.md")  # absent: not generated
+    lua = tmp_path / "electra_lsp.lua"
+    shutil.copy(sync.NEOVIM_CONFIG, lua)
+    lua.write_text(lua.read_text(encoding="utf-8").replace("topK = 3,", "topK = 4,"),
+                   encoding="utf-8")
+    monkeypatch.setattr(sync, "NEOVIM_CONFIG", lua)
     assert sync.main(["--check"]) == 1
     out = capsys.readouterr().out
-    assert "package.json" in out and "editors.md" in out
+    assert "package.json" in out and "editors.md" in out and "electra_lsp.lua" in out
     assert sync.main([]) == 0
     assert sync.main(["--check"]) == 0
     assert _package_properties(package)["electraLsp.topK"]["default"] == 3
+    assert "topK = 3," in lua.read_text(encoding="utf-8")
+
+
+def test_readme_table_is_generated_when_it_has_the_markers(tmp_path, monkeypatch):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{sync.TABLE_START}\nold\n{sync.TABLE_END}\n", encoding="utf-8")
+    for name in ("PACKAGE_JSON", "EDITORS_DOC", "NEOVIM_CONFIG"):
+        copy = tmp_path / getattr(sync, name).name
+        shutil.copy(getattr(sync, name), copy)
+        monkeypatch.setattr(sync, name, copy)
+    monkeypatch.setattr(sync, "ROOT", tmp_path)
+    monkeypatch.setattr(sync, "README", readme)
+    assert sync.main(["--check"]) == 1
+    assert sync.main([]) == 0
+    assert "| `electraLsp.topK` | `--top-k` |" in readme.read_text(encoding="utf-8")
 
 
 def test_missing_table_markers_are_a_clear_error():
