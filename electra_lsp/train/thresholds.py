@@ -1,0 +1,151 @@
+"""Choose a model's detection threshold and min ratio on a dev split (never a test set), by
+running the real Checker and the eval scorer over a grid. The models answer each distinct
+sentence and masked query once (memoised), so the grid costs little more than one pass.
+
+    python -m electra_lsp.train.thresholds MODEL_DIR DEV.tsv [--write]
+
+MODEL_DIR holds discriminator/ and generator/; --write saves the balanced choice as
+MODEL_DIR/electra_lsp.json, the model's recommended settings that the loader reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from electra_lsp.engine.backend import MaskAnswer, MaskQuery, ModelBackend
+
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+MIN_RATIOS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+PRECISION_TARGET = 0.8
+
+
+class MemoBackend:
+    """A backend wrapper answering repeated sentences and queries from memory."""
+
+    def __init__(self, inner: ModelBackend) -> None:
+        self.inner = inner
+        self._scores: dict[str, list[float]] = {}
+        self._answers: dict[MaskQuery, MaskAnswer] = {}
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return self.inner.vocabulary
+
+    @property
+    def recommended(self) -> dict:
+        return {}
+
+    def replaced_probabilities(self, sentences: Sequence[str]) -> list[list[float]]:
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._scores]
+        if missing:
+            self._scores.update(zip(missing, self.inner.replaced_probabilities(missing),
+                                    strict=True))
+        return [self._scores[s] for s in sentences]
+
+    def masked_probabilities(self, queries: Sequence[MaskQuery]) -> list[MaskAnswer]:
+        missing = [q for q in dict.fromkeys(queries) if q not in self._answers]
+        if missing:
+            self._answers.update(zip(missing, self.inner.masked_probabilities(missing),
+                                     strict=True))
+        return [self._answers[q] for q in queries]
+
+
+@dataclass(frozen=True)
+class Point:
+    threshold: float
+    min_ratio: float
+    metrics: dict
+
+    def figure(self, level: str, kind: str, name: str) -> float:
+        return float(self.metrics[f"{level}_{kind}"][name])
+
+    def summary(self) -> dict:
+        def scores(key: str) -> dict:
+            return {k: round(float(self.metrics[key][k]), 4) for k in ("precision", "recall", "f1")}
+
+        return {"threshold": self.threshold, "minRatio": self.min_ratio,
+                "sentence_correction": scores("sentence_correction"),
+                "sentence_detection": scores("sentence_detection"),
+                "char_detection": scores("char_detection"),
+                "char_correction": scores("char_correction"),
+                "false_positive_rate": round(float(self.metrics["false_positive_rate"]), 4)}
+
+
+def sweep(model_dir: Path, pairs: Sequence[tuple[str, str]]) -> list[Point]:
+    from electra_lsp.checker import Checker
+    from electra_lsp.engine.models import load_backend
+    from electra_lsp.evaluate.runner import evaluate
+    from electra_lsp.settings import Settings
+
+    base = Settings(discriminator=str(model_dir / "discriminator"),
+                    generator=str(model_dir / "generator"))
+    backend = MemoBackend(load_backend(base))
+    checker = Checker(backend, base)
+    points = []
+    # High thresholds first would leave most queries unasked; low first fills the memo once.
+    for threshold in THRESHOLDS:
+        for min_ratio in MIN_RATIOS:
+            checker.update_settings(base.replace({"threshold": threshold, "minRatio": min_ratio}))
+            report = evaluate(checker, pairs, progress=False)
+            points.append(Point(threshold, min_ratio, report.to_json()))
+    return points
+
+
+def choose(points: Sequence[Point]) -> tuple[Point, Point]:
+    """Balanced: best sentence-level correction F1 (the usual CSC headline figure), ties to the
+    higher threshold. Precise: the best recall with char-level detection precision at least
+    PRECISION_TARGET, else the best F0.5 (precision weighted twice)."""
+    balanced = max(points, key=lambda p: (p.figure("sentence", "correction", "f1"), p.threshold))
+    precise_enough = [p for p in points
+                      if p.figure("char", "detection", "precision") >= PRECISION_TARGET
+                      and p.figure("char", "detection", "recall") > 0]
+    if precise_enough:
+        precise = max(precise_enough, key=lambda p: (p.figure("char", "detection", "recall"),
+                                                     p.threshold))
+    else:
+        def f_half(p: Point) -> float:
+            precision = p.figure("char", "detection", "precision")
+            recall = p.figure("char", "detection", "recall")
+            return 1.25 * precision * recall / (0.25 * precision + recall) if recall else 0.0
+
+        precise = max(points, key=lambda p: (f_half(p), p.threshold))
+    return balanced, precise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m electra_lsp.train.thresholds",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("model_dir", type=Path)
+    parser.add_argument("dev", type=Path, help="source<TAB>target dev pairs (not a test set)")
+    parser.add_argument("--write", action="store_true",
+                        help="save the balanced choice as MODEL_DIR/electra_lsp.json")
+    args = parser.parse_args(argv)
+    if "test" in args.dev.name:
+        print(f"refusing to tune on {args.dev}: thresholds are chosen on a dev split",
+              file=sys.stderr)
+        return 2
+    from electra_lsp.evaluate.runner import read_pairs
+
+    points = sweep(args.model_dir, read_pairs(args.dev))
+    balanced, precise = choose(points)
+    print(json.dumps({"dev": str(args.dev), "balanced": balanced.summary(),
+                      "precise": precise.summary()}, indent=2))
+    if args.write:
+        (args.model_dir / "electra_lsp.json").write_text(
+            json.dumps({"threshold": balanced.threshold, "minRatio": balanced.min_ratio})
+            + "\n",
+            encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
