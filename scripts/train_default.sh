@@ -16,5 +16,6 @@ export OMP_NUM_THREADS=1  # one thread: on a shared 2-core machine, 2 threads st
   --output "$OUT" --steps 6000 --batch-size 32 --seq-len 128 --lr 1e-3 \
   --checkpoint-every 500 --max-minutes 45 --seed 0 --threads 1 --dev-size 300
 "$PYTHON" -m electra_lsp train --resume --output "$OUT" --steps 9000 --max-minutes 22
-"$PYTHON" -m electra_lsp.train.thresholds "$OUT" "$OUT/dev_pairs.tsv" --write
+"$PYTHON" -m electra_lsp.train.thresholds "$OUT" "$OUT/dev_pairs.tsv" \
+  --clean "$OUT/dev_corpus.txt" --write precise
 "$PYTHON" scripts/measure_latency.py "$OUT/discriminator"

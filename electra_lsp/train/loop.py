@@ -23,7 +23,7 @@ from electra_lsp.train.devset import (
     synthetic_detection,
 )
 from electra_lsp.train.objective import TensorBatch, electra_loss
-from electra_lsp.train.pair import load_pair, new_pair, pair_bytes, save_pair, tie_embeddings
+from electra_lsp.train.pair import load_pair, new_pair, pair_bytes, save_pair
 from electra_lsp.train.prepare import Data, log, prepare
 from electra_lsp.train.vocab import read_vocab
 
@@ -122,11 +122,9 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
     else:
         disc, gen = new_pair(config.size or "tiny", len(data.vocab), config.seq_len,
                              config.dropout)
-    if state is not None:
+    if state is not None:  # shared embeddings stay shared: both load the same values
         disc.load_state_dict(state["discriminator"])
         gen.load_state_dict(state["generator"])
-        if config.init_discriminator is None:
-            tie_embeddings(disc, gen)
     disc.to(device).train()
     gen.to(device).train()
     parameters = list({id(p): p for p in chain(disc.parameters(), gen.parameters())}.values())
@@ -140,8 +138,8 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
     _write_dev_split(config.output, data)
     log(f"discriminator {_count(disc) / 1e6:.2f} M parameters, generator "
         f"{_count(gen) / 1e6:.2f} M; training on {device}")
-    step, seconds = _run_steps(config, data, disc, gen, optimizer, step, device)
-    elapsed = elapsed_before + seconds
+    step, elapsed = _run_steps(config, data, disc, gen, optimizer, step, elapsed_before,
+                               device)
     _save(config, data, disc, gen, optimizer, step, elapsed)
     report = {"step": step, "steps": config.steps, "train_seconds": round(elapsed, 1),
               "device": str(device), "pair_bytes": pair_bytes(config.output),
@@ -153,8 +151,9 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
     return report
 
 
-def _run_steps(config, data: Data, disc, gen, optimizer, step: int,
+def _run_steps(config, data: Data, disc, gen, optimizer, step: int, elapsed_before: float,
                device: torch.device) -> tuple[int, float]:
+    """Train until --steps or --max-minutes; return the step reached and the total seconds."""
     from tqdm import tqdm
 
     started = time.monotonic()
@@ -197,11 +196,11 @@ def _run_steps(config, data: Data, disc, gen, optimizer, step: int,
             if config.checkpoint_every and step % config.checkpoint_every == 0 \
                     and step < config.steps:
                 _save(config, data, disc, gen, optimizer, step,
-                      time.monotonic() - started)
+                      elapsed_before + time.monotonic() - started)
     finally:
         bar.close()
         log_file.close()
-    return step, time.monotonic() - started
+    return step, elapsed_before + time.monotonic() - started
 
 
 def evaluate_dev(disc, gen, data: Data, device: torch.device, seed: int) -> dict:
@@ -260,7 +259,10 @@ def _resumed_config(saved: dict, config: TrainConfig, given: frozenset[str]) -> 
 
 
 def _write_dev_split(output: Path, data: Data) -> None:
-    """The held-out pairs, so thresholds are tuned on exactly what training never saw."""
+    """The held-out pairs and corpus lines, so thresholds are tuned on exactly what training
+    never saw (the clean lines measure false alarms on edited text)."""
+    (output / "dev_corpus.txt").write_text("".join(line + "\n" for line in data.dev_lines),
+                                           encoding="utf-8")
     if data.dev_pair_text:
         (output / "dev_pairs.tsv").write_text(
             "".join(f"{s}\t{t}\n" for s, t in data.dev_pair_text), encoding="utf-8")

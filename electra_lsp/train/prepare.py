@@ -34,6 +34,7 @@ class Data:
     train_pairs: list[EncodedPair]
     dev_pairs: list[EncodedPair]
     dev_pair_text: list[tuple[str, str]]
+    dev_lines: list[str]
     table: ConfusionTable
 
 
@@ -69,4 +70,4 @@ def prepare(corpus: list[Path], pairs_file: Path | None, vocab: list[str] | None
     frequency = np.bincount(train_chunks.tokens, minlength=len(vocab))
     table = ConfusionTable(vocab, frequency)
     return Data(vocab, tokenizer, SpecialIds.of(tokenizer), train_chunks, dev_chunks,
-                train_pairs, dev_pairs, dev_text, table)
+                train_pairs, dev_pairs, dev_text, dev_lines, table)
