@@ -87,10 +87,11 @@ def run(context: Context) -> str:
     import torch
 
     default_threads = torch.get_num_threads()
-    rows = []
+    rows, sources = [], []
     for pair in context.pairs:
         count = COUNTS.get(pair.short, 50) // (5 if context.quick else 1)
         texts, source = sentences(count)
+        sources.append(f"{pair.label}: {source}")
         characters = sum(len(t) for t in texts)
         for label, backend, batch_size, threads, patch in CONFIGURATIONS:
             if backend == "onnx" and not onnx_available():
@@ -112,7 +113,8 @@ def run(context: Context) -> str:
             del engine
     torch.set_num_threads(default_threads)
     return "\n".join([
-        f"Sentences: {source}; per model the same sentences for every configuration. "
+        f"Sentences: {'; '.join(sources)}; per model the same sentences for every "
+        "configuration. "
         f"\"chars/s\": all sentences in one check_sentences call from an empty cache. "
         f"\"1 sentence ms\": median over {SINGLE} single-sentence calls (what an edit costs "
         f"the engine). torch's default thread count here is {default_threads}; OpenMP "

@@ -14,11 +14,11 @@ COUNTS = {"default": 200, "small": 100, "base": 30}  # base is slow for the refe
 
 
 def run(context: Context) -> str:
-    rows, sources = [], set()
+    rows, sources = [], []
     for pair in context.pairs:
         count = COUNTS.get(pair.short, 50) // (5 if context.quick else 1)
         texts, source = sentences(count)
-        sources.add(source)
+        sources.append(f"{pair.label}: {source}")
         print(f"side-by-side: {pair.label}, {len(texts)} sentences", file=sys.stderr)
         ours = checker(pair, "torch")
         threshold = ours.threshold
@@ -51,7 +51,7 @@ def run(context: Context) -> str:
               "speed-up", "identical corrections", "reference corrections",
               "our findings"]
     return "\n".join([
-        f"Sentences: {'; '.join(sorted(sources))}. One run each, in one process, models "
+        f"Sentences: {'; '.join(sources)}. One run each, in one process, models "
         "loaded and warmed up before timing (load time excluded). The reference runs the "
         "discriminator once per sentence and one transformers fill-mask pipeline call (top 5) "
         "per flagged character; ours batches all sentences through the discriminator and all "

@@ -151,3 +151,17 @@ def test_corrupt_cached_graph_is_a_clear_error(pair, tmp_path):
     path.write_bytes(b"not a graph")
     with pytest.raises(ModelLoadError, match="delete it"):
         OnnxBackend(*pair, Settings(), cache=tmp_path)
+
+
+def test_failed_export_is_a_clear_error(pair, tmp_path, monkeypatch):
+    import torch
+
+    from electra_lsp.engine.models import ModelLoadError
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("unsupported operator")
+
+    monkeypatch.setattr(torch.onnx, "export", broken)
+    with pytest.raises(ModelLoadError, match="use backend torch"):
+        OnnxBackend(*pair, Settings(), cache=tmp_path)
+    assert not list((tmp_path / "onnx").glob("*.onnx"))  # no half-written graph is left

@@ -255,9 +255,14 @@ def _export(model: ResolvedModel, target: Path) -> None:
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer chatter about shapes the dynamic axes cover
         # The TorchScript exporter: the dynamo one needs onnxscript, an extra dependency.
-        torch.onnx.export(module, example, str(target), dynamo=False, input_names=names,
-                          output_names=["probabilities"], dynamic_axes=axes,
-                          opset_version=OPSET, do_constant_folding=True)
+        try:
+            torch.onnx.export(module, example, str(target), dynamo=False, input_names=names,
+                              output_names=["probabilities"], dynamic_axes=axes,
+                              opset_version=OPSET, do_constant_folding=True)
+        except Exception as error:  # the exporter raises many types for unsupported graphs
+            raise ModelLoadError(f"cannot export the {model.role} in {model.directory} to "
+                                 f"ONNX ({type(error).__name__}: {error}); use backend "
+                                 "torch") from None
 
 
 
