@@ -83,7 +83,9 @@ def test_trains_a_pair_in_the_hfl_layout_that_the_loader_uses(inputs, tmp_path):
 
     report = json.loads((output / "training.json").read_text(encoding="utf-8"))
     assert report["step"] == 8
-    assert set(report["dev"]) == {"synthetic_detection", "pairs_detection", "pairs_generator"}
+    assert set(report["dev"]) == {"synthetic_detection", "pairs_detection", "pairs_generator",
+                                  "checker"}
+    assert 0.0 <= report["dev"]["checker"]["char_detection"]["f1"] <= 1.0
     dev_pairs = (output / "dev_pairs.tsv").read_text(encoding="utf-8").splitlines()
     assert len(dev_pairs) == 2 and all(tuple(p.split("\t")) in PAIRS for p in dev_pairs)
 

@@ -144,6 +144,8 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
     report = {"step": step, "steps": config.steps, "train_seconds": round(elapsed, 1),
               "device": str(device), "pair_bytes": pair_bytes(config.output),
               "dev": evaluate_dev(disc, gen, data, device, config.seed)}
+    if data.dev_pair_text:
+        report["dev"]["checker"] = checker_eval(config.output, data.dev_pair_text)
     (config.output / "training.json").write_text(
         json.dumps({"config": config.to_json(), **report}, indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8")
@@ -219,6 +221,24 @@ def evaluate_dev(disc, gen, data: Data, device: torch.device, seed: int) -> dict
     finally:
         disc.train()
         gen.train()
+
+
+def checker_eval(output: Path, pairs: list[tuple[str, str]]) -> dict:
+    """The saved pair through the real Checker and `electra-lsp eval`'s scorer, at the default
+    threshold and min ratio: the figures a user would see (thresholds are tuned afterwards)."""
+    from electra_lsp.checker import Checker
+    from electra_lsp.engine.models import load_backend
+    from electra_lsp.evaluate.runner import evaluate
+    from electra_lsp.settings import Settings
+
+    settings = Settings(discriminator=str(output / "discriminator"),
+                        generator=str(output / "generator"))
+    metrics = evaluate(Checker(load_backend(settings), settings), pairs, progress=False).to_json()
+    summary: dict = {"false_positive_rate": round(metrics["false_positive_rate"], 4)}
+    for key in ("sentence_detection", "sentence_correction", "char_detection", "char_correction"):
+        summary[key] = {name: round(metrics[key][name], 4)
+                        for name in ("precision", "recall", "f1")}
+    return summary
 
 
 def _save(config: TrainConfig, data: Data, disc, gen, optimizer, step: int,
