@@ -165,3 +165,21 @@ def test_corruption_is_spelling_realistic():
     assert not (result.discriminator_input[:, [0, 8, 9]] != ids[:, [0, 8, 9]]).any()
     assert not result.masked[~real].any() and 0.1 < result.masked[real].mean() < 0.2
     assert (result.generator_input[result.masked] == 4).all()
+
+
+def test_threshold_choice_balanced_by_f1_precise_by_false_alarms():
+    from electra_lsp.train.thresholds import Point, choose
+
+    def point(threshold, precision, recall, correction_f1, alarms):
+        f1 = 2 * precision * recall / (precision + recall)
+        return Point(threshold, 1.0, {
+            "char_detection": {"precision": precision, "recall": recall, "f1": f1},
+            "char_correction": {"f1": correction_f1}}, alarms)
+
+    points = [point(0.2, 0.4, 0.5, 0.2, 20.0), point(0.5, 0.6, 0.3, 0.1, 3.0),
+              point(0.8, 0.7, 0.2, 0.1, 0.9), point(0.9, 0.75, 0.1, 0.05, 0.2)]
+    balanced, precise = choose(points)
+    assert balanced.threshold == 0.2  # best detection F1 + correction F1
+    assert precise.threshold == 0.8  # most recall within 1 finding per 1000 clean characters
+    without_clean_text = [Point(p.threshold, 1.0, p.metrics) for p in points]
+    assert choose(without_clean_text)[1].threshold == 0.5  # best F0.5: no point reaches 0.8
