@@ -183,3 +183,18 @@ def test_threshold_choice_balanced_by_f1_precise_by_false_alarms():
     assert precise.threshold == 0.8  # most recall within 1 finding per 1000 clean characters
     without_clean_text = [Point(p.threshold, 1.0, p.metrics) for p in points]
     assert choose(without_clean_text)[1].threshold == 0.5  # best F0.5: no point reaches 0.8
+
+
+def test_fine_tunes_an_existing_pair_keeping_its_vocabulary(inputs, tmp_path):
+    base = tmp_path / "base"
+    assert _train(inputs, base, "--steps", "2") == 0
+    tuned = tmp_path / "tuned"
+    assert main(["train", "--init-discriminator", str(base / "discriminator"),
+                 "--init-generator", str(base / "generator"), "--corpus", str(inputs["corpus"]),
+                 "--output", str(tuned), "--steps", "3", "--batch-size", "8", "--seq-len", "48",
+                 "--dev-size", "2", "--device", "cpu", "--precision", "fp32"]) == 0
+    vocab = (base / "discriminator" / "vocab.txt").read_text(encoding="utf-8")
+    assert (tuned / "generator" / "vocab.txt").read_text(encoding="utf-8") == vocab
+    before, after = _weights(base / "discriminator"), _weights(tuned / "discriminator")
+    assert set(before) == set(after)
+    assert any(not np.array_equal(before[k], after[k]) for k in before)

@@ -119,6 +119,10 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
         disc, gen = load_pair(config.init_discriminator, config.init_generator)
         if disc.config.vocab_size != len(data.vocab):
             raise ValueError("the initial models' vocabulary size does not match vocab.txt")
+        limit = min(disc.config.max_position_embeddings, gen.config.max_position_embeddings)
+        if config.seq_len > limit:
+            raise ValueError(f"--seq-len {config.seq_len} exceeds the initial models' "
+                             f"{limit} positions")
     else:
         disc, gen = new_pair(config.size or "tiny", len(data.vocab), config.seq_len,
                              config.dropout)
