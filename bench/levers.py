@@ -20,15 +20,15 @@ SINGLE = 15  # one-sentence checks per configuration
 @contextmanager
 def unbucketed():
     """Batches in document order instead of grouped by length (more padding)."""
-    from electra_lsp.engine import torch_backend
+    from electra_lsp.engine import batched
 
-    original = torch_backend.length_buckets
-    torch_backend.length_buckets = lambda lengths, size: [
+    original = batched.length_buckets
+    batched.length_buckets = lambda lengths, size: [
         list(range(i, min(i + size, len(lengths)))) for i in range(0, len(lengths), size)]
     try:
         yield
     finally:
-        torch_backend.length_buckets = original
+        batched.length_buckets = original
 
 
 @contextmanager
@@ -38,7 +38,7 @@ def no_grad_instead_of_inference_mode():
     from electra_lsp.engine.torch_backend import TorchBackend
 
     saved = {}
-    for name in ("replaced_probabilities", "masked_probabilities"):
+    for name in ("_replaced", "_masked"):
         method = getattr(TorchBackend, name)
         saved[name] = method
         setattr(TorchBackend, name, torch.no_grad()(method.__wrapped__))

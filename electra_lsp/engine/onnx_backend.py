@@ -13,22 +13,18 @@ import hashlib
 import json
 import os
 import tempfile
-from collections import defaultdict
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import onnxruntime
 
-from electra_lsp.engine.alignment import CharTokenizer, EncodedSentence, length_buckets
-from electra_lsp.engine.backend import MaskAnswer, MaskQuery
-from electra_lsp.engine.models import ModelLoadError, ResolvedModel, model_defaults, model_name
+from electra_lsp.engine.batched import BatchedBackend
+from electra_lsp.engine.models import ModelLoadError, ResolvedModel
 from electra_lsp.settings import Settings
 
 CACHE_ENV = "ELECTRA_LSP_CACHE_DIR"
 EXPORT_VERSION = "1"  # bump when the exported graphs change, so old caches are not reused
 OPSET = 17
-WARM_UP_SENTENCE = "我们今天去公园玩。"
 _HASH_INDEX = "weights-hashes.json"
 # Idle worker threads sleep instead of spinning: an editor's server should not burn a core
 # between requests, and on a busy machine spinning threads fight the other processes
@@ -46,94 +42,26 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("electra-lsp"))
 
 
-class OnnxBackend:
+class OnnxBackend(BatchedBackend):
     def __init__(self, discriminator: ResolvedModel, generator: ResolvedModel,
                  settings: Settings, cache: Path | None = None) -> None:
-        self.discriminator_model = discriminator
-        self.generator_model = generator
-        self.batch_size = settings.batchSize
         directory = (cache or cache_dir()) / "onnx"
         options = _session_options(settings.threads)
         self._discriminator = _session(exported(discriminator, directory), options)
         self._generator = _session(exported(generator, directory), options)
         max_length = min(_max_positions(discriminator), _max_positions(generator))
-        self.tokenizer = CharTokenizer(discriminator.directory / "vocab.txt", max_length)
-        self._recommended = model_defaults(discriminator)
+        super().__init__(discriminator, generator, settings.batchSize, max_length)
         self.warm_up()
 
-    @property
-    def name(self) -> str:
-        return model_name(self.discriminator_model, self.generator_model)
+    def _replaced(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        (probabilities,) = self._discriminator.run(
+            None, {"input_ids": ids, "attention_mask": mask})
+        return probabilities
 
-    @property
-    def recommended(self) -> dict:
-        return self._recommended
-
-    @property
-    def vocabulary(self) -> frozenset[str]:
-        return self.tokenizer.vocabulary
-
-    def warm_up(self) -> None:
-        self.replaced_probabilities([WARM_UP_SENTENCE])
-        self.masked_probabilities([MaskQuery(WARM_UP_SENTENCE, 2, ("天",))])
-
-    def _pad(self, rows: Sequence[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        width = max(len(r) for r in rows)
-        ids = np.full((len(rows), width), self.tokenizer.pad_id, dtype=np.int64)
-        mask = np.zeros((len(rows), width), dtype=np.int64)
-        for row, token_ids in enumerate(rows):
-            ids[row, : len(token_ids)] = token_ids
-            mask[row, : len(token_ids)] = 1
-        return ids, mask
-
-    def replaced_probabilities(self, sentences: Sequence[str]) -> list[list[float]]:
-        encoded = self.tokenizer.encode_batch(sentences)
-        results: list[list[float]] = [[0.0] * len(s) for s in sentences]
-        for batch in length_buckets([len(e.ids) for e in encoded], self.batch_size):
-            ids, mask = self._pad([encoded[i].ids for i in batch])
-            (probabilities,) = self._discriminator.run(
-                None, {"input_ids": ids, "attention_mask": mask})
-            rows = probabilities.tolist()
-            for row, index in enumerate(batch):
-                for char, position in encoded[index].char_to_token.items():
-                    results[index][char] = rows[row][position]
-        return results
-
-    def masked_probabilities(self, queries: Sequence[MaskQuery]) -> list[MaskAnswer]:
-        """One generator pass per batch of masked copies; one masked position per copy."""
-        by_sentence: dict[str, list[int]] = defaultdict(list)
-        for number, query in enumerate(queries):
-            by_sentence[query.sentence].append(number)
-        sentences = list(by_sentence)
-        encoded: dict[str, EncodedSentence] = dict(
-            zip(sentences, self.tokenizer.encode_batch(sentences), strict=True))
-        copies: list[tuple[int, list[int], int]] = []  # (query number, masked ids, position)
-        answers: list[MaskAnswer] = [MaskAnswer(0.0, {})] * len(queries)
-        for number, query in enumerate(queries):
-            sentence = encoded[query.sentence]
-            position = sentence.char_to_token.get(query.index)
-            if position is None:  # [UNK] or not a candidate: nothing to say
-                continue
-            ids = list(sentence.ids)
-            ids[position] = self.tokenizer.mask_id
-            copies.append((number, ids, position))
-        for batch in length_buckets([len(c[1]) for c in copies], self.batch_size):
-            chosen = [copies[i] for i in batch]
-            ids, mask = self._pad([c[1] for c in chosen])
-            positions = np.array([c[2] for c in chosen], dtype=np.int64)
-            (probabilities,) = self._generator.run(
-                None, {"input_ids": ids, "attention_mask": mask, "positions": positions})
-            for row, (number, _, _) in enumerate(chosen):
-                answers[number] = self._answer(queries[number], probabilities[row])
-        return answers
-
-    def _answer(self, query: MaskQuery, probabilities: np.ndarray) -> MaskAnswer:
-        original_id = self.tokenizer.token_id(query.sentence[query.index])
-        original = float(probabilities[original_id]) if original_id is not None else 0.0
-        wanted = {c: self.tokenizer.token_id(c) for c in query.candidates}
-        known = {c: i for c, i in wanted.items() if i is not None and i != self.tokenizer.unk_id}
-        values = probabilities[list(known.values())].tolist() if known else []
-        return MaskAnswer(original, dict(zip(known, values, strict=True)))
+    def _masked(self, ids: np.ndarray, mask: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        (probabilities,) = self._generator.run(
+            None, {"input_ids": ids, "attention_mask": mask, "positions": positions})
+        return probabilities
 
 
 # -- sessions ------------------------------------------------------------------------------
