@@ -13,17 +13,13 @@ from electra_lsp.commands.common import (
     EXIT_USAGE,
     InputError,
     add_settings_arguments,
+    checker_and_files,
     document_kind,
     fail,
-    iter_input_files,
     line_and_column,
     line_starts_of,
-    load_checker,
     read_input,
-    settings_from_args,
-    setup_errors,
 )
-from electra_lsp.settings import SettingsError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -40,16 +36,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        settings = settings_from_args(args)
-    except SettingsError as error:
-        return fail(str(error))
-    files = list(iter_input_files(args.paths))
-    if not files:
-        return fail("no .md, .markdown or .txt files found under " +
-                    ", ".join(str(p) for p in args.paths))
-    try:
-        checker = load_checker(settings)
-    except setup_errors() as error:
+        checker, files = checker_and_files(args)
+    except InputError as error:
         return fail(str(error))
     exit_code, report = EXIT_OK, []
     for path in files:

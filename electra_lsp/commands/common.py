@@ -69,6 +69,25 @@ def setup_errors() -> tuple[type[BaseException], ...]:
     return (ModelLoadError, DictionaryError, SettingsError, FileNotFoundError)
 
 
+def checker_and_files(args: argparse.Namespace):  # -> (Checker, list[Path])
+    """What check and fix start from: settings, the input files, a loaded checker.
+
+    Raises InputError with a one-line message for anything that means "cannot start".
+    """
+    try:
+        settings = settings_from_args(args)
+    except SettingsError as error:
+        raise InputError(str(error)) from None
+    files = list(iter_input_files(args.paths))
+    if not files:
+        raise InputError("no .md, .markdown or .txt files found under " +
+                         ", ".join(str(p) for p in args.paths))
+    try:
+        return load_checker(settings), files
+    except setup_errors() as error:
+        raise InputError(str(error)) from None
+
+
 def document_kind(path: Path) -> str:
     return "markdown" if path.suffix.lower() in MARKDOWN_SUFFIXES else "plaintext"
 

@@ -22,16 +22,12 @@ from electra_lsp.commands.common import (
     InputError,
     InputFile,
     add_settings_arguments,
+    checker_and_files,
     document_kind,
     fail,
-    iter_input_files,
-    load_checker,
     read_input,
-    settings_from_args,
-    setup_errors,
 )
 from electra_lsp.findings import Finding
-from electra_lsp.settings import SettingsError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -82,15 +78,8 @@ def write_atomically(source: InputFile, new_text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        settings = settings_from_args(args)
-    except SettingsError as error:
-        return fail(str(error))
-    files = list(iter_input_files(args.paths))
-    if not files:
-        return fail("no .md, .markdown or .txt files found")
-    try:
-        checker = load_checker(settings)
-    except setup_errors() as error:
+        checker, files = checker_and_files(args)
+    except InputError as error:
         return fail(str(error))
     exit_code = EXIT_OK
     for path in files:
