@@ -6,20 +6,13 @@ import shutil
 
 import pytest
 import torch
+from tiny_models import SENTENCES
 from transformers import BertTokenizerFast, ElectraForMaskedLM, ElectraForPreTraining
 
 from electra_lsp.engine.backend import MaskQuery
 from electra_lsp.engine.charclass import is_cjk
 from electra_lsp.engine.models import ModelLoadError, load_backend, resolve
 from electra_lsp.settings import Settings
-
-SENTENCES = [
-    "我跟我朋有打算去法国玩儿。",
-    "今天 Hello world 很好，😀我们去公园𠀀。",
-    "你好",
-    "这是一个很长的句子，里面有很多字，用来检查批处理时的填充是否影响结果。",
-    "ABC 123",
-]
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ import pytest
 
 pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (optional extra 'onnx')")
 
+from tiny_models import SENTENCES  # noqa: E402
+
 from electra_lsp.checker import Checker  # noqa: E402
 from electra_lsp.dictionary import UserDictionary  # noqa: E402
 from electra_lsp.engine import onnx_backend  # noqa: E402
@@ -22,13 +24,6 @@ from electra_lsp.engine.onnx_backend import CACHE_ENV, OnnxBackend  # noqa: E402
 from electra_lsp.engine.torch_backend import TorchBackend  # noqa: E402
 from electra_lsp.settings import Settings  # noqa: E402
 
-SENTENCES = [
-    "我跟我朋有打算去法国玩儿。",
-    "今天 Hello world 很好，😀我们去公园𠀀。",
-    "你好",
-    "这是一个很长的句子，里面有很多字，用来检查批处理时的填充是否影响结果。",
-    "ABC 123",
-]
 TOLERANCE = 1e-4
 
 

@@ -23,6 +23,17 @@ ASCII = list("abcdefghijklmnopqrstuvwxyz0123456789") + ["##s", "##ing", "##ed", 
 PUNCT = list("，。！？；：、“”‘’（）《》,.!?;:()-")
 
 
+# Sentences that exercise alignment and batching: Latin words, emoji, an Extension B
+# character ([UNK] in the vocabulary), different lengths, and no CJK at all.
+SENTENCES = [
+    "我跟我朋有打算去法国玩儿。",
+    "今天 Hello world 很好，😀我们去公园𠀀。",
+    "你好",
+    "这是一个很长的句子，里面有很多字，用来检查批处理时的填充是否影响结果。",
+    "ABC 123",
+]
+
+
 def vocabulary() -> list[str]:
     seen: dict[str, None] = {}
     for token in [*SPECIAL, *PUNCT, *ASCII, *CHINESE]:
