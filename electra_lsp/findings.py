@@ -46,3 +46,23 @@ class Finding:
                 for s in self.suggestions
             ],
         }
+
+
+def apply_findings(text: str, findings: Sequence[Finding]) -> str:
+    """`text` with each finding's best suggestion applied (overlapping ones: first wins)."""
+    pieces: list[str] = []
+    position = 0
+    for finding in sorted(findings, key=lambda f: (f.start, f.end)):
+        best = finding.best
+        if best is None or finding.start < position:
+            continue
+        if text[finding.start:finding.end] != finding.original:
+            raise ValueError(
+                f"finding {finding.original!r} at {finding.start}:{finding.end} does not match "
+                f"the text there: {text[finding.start:finding.end]!r}"
+            )
+        pieces.append(text[position:finding.start])
+        pieces.append(best.text)
+        position = finding.end
+    pieces.append(text[position:])
+    return "".join(pieces)

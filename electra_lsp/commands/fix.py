@@ -27,7 +27,7 @@ from electra_lsp.commands.common import (
     fail,
     read_input,
 )
-from electra_lsp.findings import Finding
+from electra_lsp.findings import apply_findings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -40,19 +40,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--write", action="store_true", help="rewrite the files in place")
     add_settings_arguments(parser)
     parser.set_defaults(run=run)
-
-
-def apply_findings(text: str, findings: list[Finding]) -> str:
-    """Replace each finding's span with its best suggestion (findings sorted, non-overlapping)."""
-    parts, cursor = [], 0
-    for finding in findings:
-        if finding.best is None or finding.start < cursor:
-            continue
-        parts.append(text[cursor:finding.start])
-        parts.append(finding.best.text)
-        cursor = finding.end
-    parts.append(text[cursor:])
-    return "".join(parts)
 
 
 def write_atomically(source: InputFile, new_text: str) -> None:

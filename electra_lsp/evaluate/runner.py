@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from electra_lsp.evaluate.metrics import Metrics, compute_metrics
-from electra_lsp.findings import Finding
+from electra_lsp.findings import Finding, apply_findings
 
 
 class EvalInputError(ValueError):
@@ -76,26 +76,6 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
             )
         pairs.append((fields[0], fields[1]))
     return pairs
-
-
-def apply_findings(sentence: str, findings: Sequence[Finding]) -> str:
-    """The sentence with each finding's best suggestion applied (overlapping ones: first wins)."""
-    pieces: list[str] = []
-    position = 0
-    for finding in sorted(findings, key=lambda f: (f.start, f.end)):
-        best = finding.best
-        if best is None or finding.start < position:
-            continue
-        if sentence[finding.start:finding.end] != finding.original:
-            raise ValueError(
-                f"finding {finding.original!r} at {finding.start}:{finding.end} does not match "
-                f"the sentence {sentence!r}"
-            )
-        pieces.append(sentence[position:finding.start])
-        pieces.append(best.text)
-        position = finding.end
-    pieces.append(sentence[position:])
-    return "".join(pieces)
 
 
 def evaluate(checker: SentenceChecker, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
