@@ -11,7 +11,6 @@ import sys
 from collections.abc import Sequence
 
 COMMANDS = ("check", "fix", "eval", "models", "train", "serve")
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,12 +8,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from electra_lsp.commands.common import add_settings_arguments, settings_from_args
+from electra_lsp.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_settings_arguments,
+    settings_from_args,
+)
 
 if TYPE_CHECKING:
     from electra_lsp.evaluate.runner import EvalReport
 
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
