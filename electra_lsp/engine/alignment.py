@@ -30,10 +30,11 @@ class CharTokenizer:
         self.unk_id = self._tokenizer.token_to_id("[UNK]")
         self.mask_id = self._tokenizer.token_to_id("[MASK]")
         self.pad_id = self._tokenizer.token_to_id("[PAD]") or 0
-        self.vocabulary = frozenset(self._tokenizer.get_vocab())
+        self._ids = self._tokenizer.get_vocab()
+        self.vocabulary = frozenset(self._ids)
 
     def token_id(self, token: str) -> int | None:
-        return self._tokenizer.token_to_id(token)
+        return self._ids.get(token)  # a dict lookup: called for every candidate character
 
     def encode_batch(self, sentences: Sequence[str]) -> list[EncodedSentence]:
         encoded = []

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from electra_lsp.engine.alignment import CharTokenizer, length_buckets
+from electra_lsp.engine.alignment import CharTokenizer, EncodedSentence, length_buckets
 from electra_lsp.engine.backend import MaskAnswer, MaskQuery
 from electra_lsp.engine.models import ResolvedModel, model_defaults, model_name
 
@@ -24,6 +24,9 @@ class BatchedBackend(ABC):
         self.batch_size = batch_size
         self.tokenizer = CharTokenizer(discriminator.directory / "vocab.txt", max_length)
         self._recommended = model_defaults(discriminator)
+        # The checker asks the generator about sentences it has just scored: keep the last
+        # call's encodings instead of tokenizing them twice.
+        self._last_encoded: dict[str, EncodedSentence] = {}
 
     # -- the networks, per backend ---------------------------------------------------------
     @abstractmethod
@@ -62,6 +65,7 @@ class BatchedBackend(ABC):
 
     def replaced_probabilities(self, sentences: Sequence[str]) -> list[list[float]]:
         encoded = self.tokenizer.encode_batch(sentences)
+        self._last_encoded = dict(zip(sentences, encoded, strict=True))
         results: list[list[float]] = [[0.0] * len(s) for s in sentences]
         for batch in length_buckets([len(e.ids) for e in encoded], self.batch_size):
             rows = self._replaced(*self._pad([encoded[i].ids for i in batch])).tolist()
@@ -72,8 +76,10 @@ class BatchedBackend(ABC):
 
     def masked_probabilities(self, queries: Sequence[MaskQuery]) -> list[MaskAnswer]:
         """One generator pass per batch of masked copies; one masked position per copy."""
-        sentences = list(dict.fromkeys(query.sentence for query in queries))
-        encoded = dict(zip(sentences, self.tokenizer.encode_batch(sentences), strict=True))
+        known = self._last_encoded
+        missing = list(dict.fromkeys(q.sentence for q in queries if q.sentence not in known))
+        encoded = {**known, **dict(zip(missing, self.tokenizer.encode_batch(missing),
+                                       strict=True))}
         copies: list[tuple[int, list[int], int]] = []  # (query number, masked ids, position)
         answers = [MaskAnswer(0.0, {})] * len(queries)
         for number, query in enumerate(queries):
