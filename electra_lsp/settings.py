@@ -19,7 +19,7 @@ from typing import Any
 
 SECTION = "electraLsp"
 SEVERITIES = ("error", "warning", "information", "hint")
-BACKENDS = ("torch", "onnx")
+BACKENDS = ("auto", "torch", "onnx")
 
 
 class SettingsError(ValueError):
@@ -53,8 +53,9 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("generator", "string", None,
                 "Generator (masked LM) model: a directory or model id. Empty: the embedded "
                 "default model.", nullable=True),
-    SettingSpec("backend", "string", "torch",
-                "Inference backend: torch, or onnx (needs onnxruntime; falls back to torch).",
+    SettingSpec("backend", "string", "auto",
+                "Inference backend: onnx (needs onnxruntime; faster, smaller), torch, or auto: "
+                "onnx when onnxruntime is installed, else torch.",
                 enum=BACKENDS),
     SettingSpec("threshold", "number", None,
                 "Discriminator probability above which a character is suspected. Empty: the "
@@ -88,7 +89,7 @@ SPECS_BY_NAME = {spec.name: spec for spec in SPECS}
 class Settings:
     discriminator: str | None = None
     generator: str | None = None
-    backend: str = "torch"
+    backend: str = "auto"
     threshold: float | None = None  # None: the model's recommended value
     minRatio: float | None = None  # noqa: N815 - the schema's camelCase name is the field name
     topK: int = 3  # noqa: N815

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,10 @@ TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 sys.path.insert(0, str(TESTS))
+
+# The default backend (auto) exports ONNX graphs into a cache: keep the tests' out of the user's
+# cache directory. Server subprocesses inherit this.
+os.environ.setdefault("ELECTRA_LSP_CACHE_DIR", tempfile.mkdtemp(prefix="electra-lsp-test-cache-"))
 
 
 @pytest.fixture(scope="session")

@@ -97,6 +97,25 @@ def test_load_backend_selects_onnx_and_threads(tiny_pair, cache, monkeypatch):
     assert backend.name == discriminator.parent.name
 
 
+def test_auto_prefers_onnx_and_falls_back_to_torch(tiny_pair, cache, monkeypatch):
+    from electra_lsp.engine.models import ModelLoadError
+    from electra_lsp.engine.torch_backend import TorchBackend
+
+    monkeypatch.setenv(CACHE_ENV, str(cache))
+    names = {"discriminator": str(tiny_pair[0]), "generator": str(tiny_pair[1])}
+    assert Settings().backend == "auto"
+    assert isinstance(load_backend(Settings(**names)), OnnxBackend)
+    assert isinstance(load_backend(Settings(**names, backend="torch")), TorchBackend)
+
+    def unexportable(*args, **kwargs):
+        raise ModelLoadError("cannot export")
+
+    monkeypatch.setattr(onnx_backend.OnnxBackend, "__init__", unexportable)
+    assert isinstance(load_backend(Settings(**names)), TorchBackend)  # auto: torch instead
+    with pytest.raises(ModelLoadError, match="cannot export"):
+        load_backend(Settings(**names, backend="onnx"))  # asked for by name: the error
+
+
 def test_export_happens_once_and_follows_the_weights(pair, cache, tmp_path, monkeypatch):
     OnnxBackend(*pair, Settings(), cache=cache)  # cached by the fixture above
 

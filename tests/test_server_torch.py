@@ -20,7 +20,7 @@ async def test_server_loads_torch_models_and_publishes_valid_diagnostics(tmp_pat
     discriminator, generator = tiny_pair
     client = await start_server(tmp_path, script=False, init_options={
         "discriminator": str(discriminator), "generator": str(generator),
-        "threshold": 0.0, "minRatio": 0.0})
+        "backend": "torch", "threshold": 0.0, "minRatio": 0.0})
     try:
         assert client.initialize_seconds < 5  # answered before any model is loaded
         text = "# 标题\n\n我们今天去公园玩，朋友很高兴。😀𠀀你好！\n\n`代码` 不查。\n"

@@ -10,6 +10,7 @@ loading; remote code is never trusted.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from pathlib import Path
 from electra_lsp.engine.backend import ModelBackend
 from electra_lsp.paths import default_model_dir
 from electra_lsp.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 MODEL_SETTINGS_FILE = "electra_lsp.json"  # a model's own recommended thresholds
@@ -149,13 +152,19 @@ def load_backend(settings: Settings) -> ModelBackend:
     discriminator = resolve("discriminator", settings.discriminator)
     generator = resolve("generator", settings.generator)
     check_same_vocabulary(discriminator, generator)
-    if settings.backend == "onnx":
+    if settings.backend in ("auto", "onnx"):
         try:
             from electra_lsp.engine.onnx_backend import OnnxBackend
         except ImportError:
             pass  # onnxruntime missing: torch is the documented fallback
         else:
-            return OnnxBackend(discriminator, generator, settings)
+            try:
+                return OnnxBackend(discriminator, generator, settings)
+            except ModelLoadError as error:
+                if settings.backend == "onnx":
+                    raise
+                # auto: a model the ONNX exporter cannot take still works in torch.
+                logger.warning("ONNX backend unavailable (%s); using torch", error)
     from electra_lsp.engine.torch_backend import TorchBackend
 
     return TorchBackend(discriminator, generator, settings)
