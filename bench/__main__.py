@@ -108,7 +108,8 @@ def targets(context: Context) -> str:
                          "met" if met else "NOT met"])
         if not found:
             rows.append([label, kind, "-", reads, "not measured", "-"])
-    return ("From the tables below (torch is the default backend; onnx the optional one). "
+    return ("From the tables below. The default backend, auto, is onnx where onnxruntime is "
+            "installed (as with `make`'s dev install) and torch otherwise; both are shown. "
             "Thread variants are in the tables.\n\n" +
             table(["target", "model", "backend", "target", "measured", ""], rows))
 

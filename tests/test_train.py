@@ -198,3 +198,16 @@ def test_fine_tunes_an_existing_pair_keeping_its_vocabulary(inputs, tmp_path):
     before, after = _weights(base / "discriminator"), _weights(tuned / "discriminator")
     assert set(before) == set(after)
     assert any(not np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_embeddings_tied_by_default_and_untied_on_request(inputs, tmp_path):
+    key = "electra.embeddings.word_embeddings.weight"
+    for flags, tied in (((), True), (("--no-tie-embeddings", "--disc-weight", "5"), False)):
+        output = tmp_path / ("tied" if tied else "untied")
+        assert _train(inputs, output, "--steps", "3", *flags) == 0
+        same = np.array_equal(_weights(output / "discriminator")[key],
+                              _weights(output / "generator")[key])
+        assert same is tied
+        config = json.loads((output / "training.json").read_text(encoding="utf-8"))["config"]
+        assert config["tie_embeddings"] is tied
+        assert config["disc_weight"] == (50.0 if tied else 5.0)

@@ -40,6 +40,10 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--dropout", type=float, default=0.0,
                         help="dropout of models trained from scratch (default 0)")
+    parser.add_argument("--disc-weight", type=float, default=50.0,
+                        help="weight of the replaced-token detection loss (default 50)")
+    parser.add_argument("--no-tie-embeddings", dest="tie_embeddings", action="store_false",
+                        help="give a from-scratch generator its own embeddings")
     parser.add_argument("--max-minutes", type=float, help="stop (and save) after this long")
     parser.add_argument("--checkpoint-every", type=int, metavar="STEPS",
                         help=f"default {_DEFAULTS['checkpoint_every']}")
@@ -98,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         init_discriminator=args.init_discriminator, init_generator=args.init_generator,
         vocab=args.vocab, vocab_size=args.vocab_size, batch_size=args.batch_size,
         seq_len=args.seq_len, lr=args.lr, dropout=args.dropout, seed=args.seed,
+        disc_weight=args.disc_weight, tie_embeddings=args.tie_embeddings,
         dev_size=args.dev_size,
         save_dtype=args.save_dtype,
         **{name: getattr(args, name) if name in given else default

@@ -50,6 +50,7 @@ class TrainConfig:
     dropout: float = 0.0
     weight_decay: float = 0.01
     disc_weight: float = 50.0
+    tie_embeddings: bool = True  # share embeddings between a from-scratch pair's two models
     pair_share: float = 0.125  # share of each batch taken from supervised pairs
     rates: CorruptionRates = field(default_factory=CorruptionRates)
     max_minutes: float | None = None
@@ -125,7 +126,7 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
                              f"{limit} positions")
     else:
         disc, gen = new_pair(config.size or "tiny", len(data.vocab), config.seq_len,
-                             config.dropout)
+                             config.dropout, config.tie_embeddings)
     if state is not None:  # shared embeddings stay shared: both load the same values
         disc.load_state_dict(state["discriminator"])
         gen.load_state_dict(state["generator"])

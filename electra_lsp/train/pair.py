@@ -16,17 +16,20 @@ from electra_lsp.train.vocab import TOKENIZER_CONFIG, write_vocab
 ROLES = ("discriminator", "generator")
 
 
-def new_pair(size: str, vocab_size: int, max_positions: int, dropout: float = 0.1
-             ) -> tuple[ElectraForPreTraining, ElectraForMaskedLM]:
-    """A fresh pair sharing token and position embeddings, as in the ELECTRA paper: the
-    generator's dense MLM signal then trains the discriminator's embeddings too."""
+def new_pair(size: str, vocab_size: int, max_positions: int, dropout: float = 0.1,
+             tie: bool = True) -> tuple[ElectraForPreTraining, ElectraForMaskedLM]:
+    """A fresh pair. With `tie`, token and position embeddings are shared, as in the ELECTRA
+    paper: the generator's dense MLM signal then trains the discriminator's embeddings too.
+    Untied, the generator's output projection (its own embeddings) is not pulled around by the
+    50x-weighted detection loss, which matters here because the generator proposes fixes."""
     def config(role: str) -> ElectraConfig:
         return ElectraConfig(**electra_config_kwargs(size, role, vocab_size, max_positions),
                              hidden_dropout_prob=dropout, attention_probs_dropout_prob=dropout)
 
     disc = ElectraForPreTraining(config("discriminator"))
     gen = ElectraForMaskedLM(config("generator"))
-    tie_embeddings(disc, gen)
+    if tie:
+        tie_embeddings(disc, gen)
     return disc, gen
 
 
