@@ -226,6 +226,8 @@ async def start_server(tmp: Path, *, caps: types.ClientCapabilities | None = Non
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith("ELECTRA_LSP_")}
     environment["XDG_DATA_HOME"] = str(tmp / "xdg")  # never the real user dictionary
+    if "ELECTRA_LSP_CACHE_DIR" in os.environ:  # the tests' graph cache (conftest.py)
+        environment["ELECTRA_LSP_CACHE_DIR"] = os.environ["ELECTRA_LSP_CACHE_DIR"]
     if script:
         environment["ELECTRA_LSP_SCRIPTED_MODEL"] = str(write_script(tmp))
     environment.update(env or {})

@@ -3,6 +3,7 @@ the background with threshold 0 and minRatio 0, so even random weights produce f
 
 from __future__ import annotations
 
+import pytest
 from lsp_fixtures import (
     Doc,
     diagnostics_for,
@@ -42,3 +43,26 @@ async def test_server_loads_torch_models_and_publishes_valid_diagnostics(tmp_pat
         assert info["model"] and info["sentencesChecked"] >= 2
     finally:
         await stop_server(client)
+
+
+async def test_server_default_backend_is_onnx_when_installed(tmp_path, tiny_pair):
+    """backend auto: onnxruntime is a dev dependency here, so the server runs the ONNX graphs
+    and its diagnostics match the torch run's positions."""
+    pytest.importorskip("onnxruntime")
+    discriminator, generator = tiny_pair
+    text = "我们今天去公园玩，朋友很高兴。😀𠀀你好！\n"
+    found = {}
+    for backend in ("auto", "torch"):
+        client = await start_server(tmp_path / backend, script=False, init_options={
+            "discriminator": str(discriminator), "generator": str(generator),
+            "backend": backend, "threshold": 0.0, "minRatio": 0.0})
+        try:
+            doc = Doc(client, "file:///auto.md", text).open()
+            assert (await ready(client, timeout=120))["state"] == "ready"
+            found[backend] = sorted(
+                (d.range.start.character, d.data["original"])
+                for d in await diagnostics_for(doc, timeout=120))
+            assert (await status(client))["backend"] == ("onnx" if backend == "auto" else "torch")
+        finally:
+            await stop_server(client)
+    assert found["auto"] and found["auto"] == found["torch"]
