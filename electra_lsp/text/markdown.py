@@ -222,6 +222,15 @@ class _Builder:
         else:
             self.boundary()  # never emit an offset that is not exact
 
+    def add_run(self, text: str, offset: int) -> bool:
+        """Add `text` found verbatim at `offset` in one step; False (nothing added) if it is
+        not there. The common case: a text token is one unbroken run of its source line."""
+        if offset < 0 or not self.doc.startswith(text, offset):
+            return False
+        self.chars.extend(text)
+        self.offsets.extend(range(offset, offset + len(text)))
+        return True
+
     def boundary(self) -> None:
         if self.chars:
             text = "".join(self.chars)
@@ -238,6 +247,11 @@ def _add_text(builder: _Builder, text: str, start: int | None, source_map: list[
         builder.boundary()
         return
     urls = [(m.start(), m.end()) for m in _BARE_URL_RE.finditer(text)]
+    end = start + len(text)
+    if not urls and 0 <= start and end <= len(source_map) \
+            and source_map[end - 1] - source_map[start] == len(text) - 1 \
+            and builder.add_run(text, source_map[start]):
+        return
     url_index = 0
     for index, char in enumerate(text):
         while url_index < len(urls) and urls[url_index][1] <= index:
