@@ -126,38 +126,44 @@ class Checker:
         self.stats.sentences_checked += len(sentences)
         scores = self.backend.replaced_probabilities(sentences)
         queries: list[MaskQuery] = []
-        detected: list[float] = []
+        detected: list[tuple[float, dict[str, float]]] = []  # score, candidates' prior weights
         for sentence, per_char in zip(sentences, scores, strict=True):
             for index, score in enumerate(per_char):
                 if score < self.threshold or not is_cjk(sentence[index]):
                     continue
                 candidates = self.confusion.similar(sentence[index]) & self.backend.vocabulary
-                if candidates:
-                    queries.append(MaskQuery(sentence, index, tuple(sorted(candidates))))
-                    detected.append(score)
+                weights = {c: w for c, w in
+                           self.confusion.weights(sentence[index], candidates).items() if w > 0}
+                if weights:
+                    queries.append(MaskQuery(sentence, index, tuple(sorted(weights))))
+                    detected.append((score, weights))
         found: dict[str, list[Finding]] = {s: [] for s in sentences}
         answers = self.backend.masked_probabilities(queries) if queries else []
-        for query, score, answer in zip(queries, detected, answers, strict=True):
-            suggestions = self._rank(score, answer.original_probability, answer.probabilities)
+        for query, (score, weights), answer in zip(queries, detected, answers, strict=True):
+            suggestions = self._rank(score, answer.original_probability, answer.probabilities,
+                                     weights)
             if suggestions:
                 found[query.sentence].append(Finding(
                     query.index, query.index + 1, query.sentence[query.index], score,
                     tuple(suggestions), query.sentence))
         return {s: tuple(f) for s, f in found.items()}
 
-    def _rank(self, score: float, original: float,
-              probabilities: dict[str, float]) -> list[Suggestion]:
-        """Keep candidates at least `min_ratio` times likelier than the written character.
+    def _rank(self, score: float, original: float, probabilities: dict[str, float],
+              weights: dict[str, float]) -> list[Suggestion]:
+        """Keep candidates whose weighted probability w(c)·p(c) is at least `min_ratio` times
+        the written character's p(original).
 
-        A suggestion's score is the detector's score times the generator's preference for the
-        candidate over the original, p(c) / (p(c) + p(original)): both in [0, 1], so it reads
-        as a confidence and ranks candidates by their probability ratio.
+        p comes from the generator; w is the prior that a writer meaning c writes this
+        character instead (by kind of similarity, see confusion.py), so this is a noisy-channel
+        comparison. A suggestion's score is the detector's score times the preference for the
+        candidate over the original, q / (q + p(original)) with q = w(c)·p(c): both in [0, 1],
+        so it reads as a confidence and ranks candidates by their weighted probability.
         """
-        kept = [
-            Suggestion(char, p, score * p / (p + original + _TINY))
-            for char, p in probabilities.items()
-            if p > 0 and p >= self.min_ratio * original
-        ]
+        kept = []
+        for char, p in probabilities.items():
+            weighted = p * weights.get(char, 1.0)
+            if weighted > 0 and weighted >= self.min_ratio * original:
+                kept.append(Suggestion(char, p, score * weighted / (weighted + original + _TINY)))
         kept.sort(key=lambda s: (-s.score, s.text))
         return kept[: self.settings.topK]
 

@@ -4,10 +4,17 @@ Sound: the same-pinyin table from the shared confusion data, plus pypinyin readi
 known character grouped by toneless pinyin with common fuzzy pairs merged (zh/z, ch/c, sh/s,
 n/l, -ang/-an, -eng/-en, -ing/-in), so heteronyms and regional mix-ups are covered.
 Shape: the same-stroke groups from the confusion data.
+
+Not all similar characters are equally likely to be what a writer meant: in real errors the
+intended character usually sounds exactly the same, tone included. `kind()` names how a
+candidate is similar, and `weights()` turns kinds into prior weights (a noisy-channel P(written |
+meant) up to a constant) read from `similarity_weights.json`, estimated on training pairs by
+`python -m electra_lsp.train.similarity_weights`.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,6 +28,9 @@ from electra_lsp.paths import data_dir
 
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
 _FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+# How a candidate is similar to the written character, most specific first.
+KINDS = ("same_tone", "other_tone", "listed", "fuzzy_sound", "shape")
+WEIGHTS_FILE = "similarity_weights.json"
 
 
 def fuzzy_key(syllable: str) -> str:
@@ -34,6 +44,13 @@ def fuzzy_key(syllable: str) -> str:
             syllable = syllable[: -len(long)] + short
             break
     return syllable
+
+
+@lru_cache(maxsize=65536)
+def toned_readings(char: str) -> frozenset[str]:
+    """Pinyin readings with tone numbers (all heteronyms)."""
+    found = pinyin(char, style=Style.TONE3, heteronym=True, errors=lambda _: [[]])
+    return frozenset(found[0] if found else ())
 
 
 def readings(char: str) -> list[str]:
@@ -50,9 +67,11 @@ class ConfusionSets:
         same_pinyin: dict[str, set[str]],
         same_shape: dict[str, set[str]],
         universe: Iterable[str],
+        kind_weights: dict[str, float] | None = None,
     ) -> None:
         self._same_pinyin = same_pinyin
         self._same_shape = same_shape
+        self.kind_weights = dict(kind_weights or {})  # empty: every kind weighs 1
         by_sound: dict[str, set[str]] = defaultdict(set)
         self._keys: dict[str, set[str]] = {}
         for char in {c for c in universe if len(c) == 1 and is_cjk(c)}:
@@ -82,6 +101,28 @@ class ConfusionSets:
 
     def is_similar(self, written: str, meant: str) -> bool:
         return meant in self.similar(written)
+
+    def kind(self, written: str, meant: str) -> str | None:
+        """How `meant` is similar to `written` (one of KINDS), or None if it is not."""
+        written_sounds = self._keys.get(written) or {fuzzy_key(r) for r in readings(written)}
+        meant_sounds = self._keys.get(meant) or {fuzzy_key(r) for r in readings(meant)}
+        if toned_readings(written) & toned_readings(meant):
+            return "same_tone"
+        if set(readings(written)) & set(readings(meant)):
+            return "other_tone"
+        if meant in self._same_pinyin.get(written, ()):
+            return "listed"
+        if written_sounds & meant_sounds:
+            return "fuzzy_sound"
+        if meant in self._same_shape.get(written, ()):
+            return "shape"
+        return None
+
+    def weights(self, written: str, candidates: Iterable[str]) -> dict[str, float]:
+        """Prior weight of each candidate as what the writer meant (1.0 without weights)."""
+        if not self.kind_weights:
+            return dict.fromkeys(candidates, 1.0)
+        return {c: self.kind_weights.get(self.kind(written, c) or "", 0.0) for c in candidates}
 
 
 def parse_same_pinyin(lines: Iterable[str]) -> dict[str, set[str]]:
@@ -119,4 +160,21 @@ def load_confusion(universe: frozenset[str], directory: Path | None = None) -> C
         raise FileNotFoundError(
             f"confusion data missing in {directory}: {error}. Reinstall electra-lsp."
         ) from None
-    return ConfusionSets(parse_same_pinyin(same_pinyin), parse_same_shape(same_shape), universe)
+    return ConfusionSets(parse_same_pinyin(same_pinyin), parse_same_shape(same_shape), universe,
+                         read_kind_weights(directory / WEIGHTS_FILE))
+
+
+def read_kind_weights(path: Path) -> dict[str, float]:
+    """{kind: weight} from a similarity_weights.json; {} (all equal) when there is none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise ValueError(f"cannot read {path}: {error}") from None
+    weights = data.get("weights") if isinstance(data, dict) else None
+    if not isinstance(weights, dict) or not all(
+            k in KINDS and isinstance(v, int | float) and v >= 0 for k, v in weights.items()):
+        raise ValueError(f"{path}: expected {{\"weights\": {{kind: weight >= 0}}}} with kinds "
+                         f"{', '.join(KINDS)}")
+    return {k: float(v) for k, v in weights.items()}

@@ -1,0 +1,97 @@
+"""Estimate how likely each kind of similar character is to be what a writer meant, from real
+error pairs (never a test set), and write `similarity_weights.json` for the confusion sets.
+
+    python -m electra_lsp.train.similarity_weights PAIRS.tsv [--exclude DEV.tsv] \\
+        [--vocab VOCAB.txt] [--output data/confusion/similarity_weights.json]
+
+For each misspelt character w whose correction c is among its similar characters, count the
+kind of (w, c) and the kinds of all of w's candidates. A kind's weight is (corrections of that
+kind + 1) / (candidates of that kind + 1): how often one candidate of the kind is the right one.
+Weights are scaled so the largest is 1; the checker multiplies the generator's probability of a
+candidate by its kind's weight (a noisy-channel prior).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from electra_lsp.engine.charclass import is_cjk
+from electra_lsp.engine.confusion import KINDS, WEIGHTS_FILE, ConfusionSets, load_confusion
+
+
+def read_pairs(path: Path) -> list[tuple[str, str]]:
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, separator, target = line.partition("\t")
+        if separator and len(source) == len(target):
+            pairs.append((source, target))
+    return pairs
+
+
+def misspellings(pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """(written, meant) for every substituted Chinese character."""
+    for source, target in pairs:
+        for written, meant in zip(source, target, strict=True):
+            if written != meant and is_cjk(written) and is_cjk(meant):
+                yield written, meant
+
+
+def estimate(pairs: Iterable[tuple[str, str]], sets: ConfusionSets, universe: frozenset[str]
+             ) -> dict:
+    corrections: Counter[str] = Counter()
+    candidates: Counter[str] = Counter()
+    unreachable = 0
+    for written, meant in misspellings(pairs):
+        similar = sets.similar(written) & universe
+        if meant not in similar:
+            unreachable += 1  # the confusion sets cannot propose it: no evidence either way
+            continue
+        corrections[sets.kind(written, meant) or ""] += 1
+        candidates.update(sets.kind(written, other) or "" for other in similar)
+    raw = {kind: (corrections[kind] + 1) / (candidates[kind] + 1) for kind in KINDS}
+    top = max(raw.values())
+    return {"weights": {kind: round(value / top, 4) for kind, value in raw.items()},
+            "corrections": {kind: corrections[kind] for kind in KINDS},
+            "candidates": {kind: candidates[kind] for kind in KINDS},
+            "unreachable": unreachable}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from electra_lsp.paths import data_dir, default_model_dir
+    from electra_lsp.train.vocab import read_vocab
+
+    parser = argparse.ArgumentParser(prog="python -m electra_lsp.train.similarity_weights",
+                                     description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("pairs", type=Path, help="source<TAB>target training pairs")
+    parser.add_argument("--exclude", type=Path, action="append", default=[],
+                        help="pairs to leave out (a dev split)")
+    parser.add_argument("--vocab", type=Path, default=None,
+                        help="candidate universe (default: the embedded model's vocab.txt)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help=f"default: data/confusion/{WEIGHTS_FILE}")
+    args = parser.parse_args(argv)
+    if "test" in args.pairs.name:
+        print(f"refusing to estimate on {args.pairs}: use training pairs", file=sys.stderr)
+        return 2
+    vocab_file = args.vocab or default_model_dir() / "discriminator" / "vocab.txt"
+    universe = frozenset(t for t in read_vocab(vocab_file) if len(t) == 1 and is_cjk(t))
+    excluded = {source for path in args.exclude for source, _ in read_pairs(path)}
+    pairs = [p for p in read_pairs(args.pairs) if p[0] not in excluded]
+    sets = load_confusion(universe)
+    report = estimate(pairs, sets, universe)
+    report["source"] = {"pairs": args.pairs.name, "used": len(pairs),
+                        "excluded": [p.name for p in args.exclude]}
+    output = args.output or data_dir() / "confusion" / WEIGHTS_FILE
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
