@@ -121,6 +121,10 @@ def test_models_reports_missing_default_or_resolves(tiny_pair, capsys, monkeypat
     report = json.loads(capsys.readouterr().out)
     assert [m["source"] for m in report["models"]] == ["directory", "directory"]
     assert report["loadSeconds"] > 0
+    assert report["backend"] == "auto" and report["backendUsed"] in ("onnx", "torch")
+    assert main(["models", "--discriminator", str(discriminator), "--generator", str(generator),
+                 "--backend", "torch"]) == 0
+    assert "with torch (backend torch)" in capsys.readouterr().out
 
 
 def test_large_markdown_file_finishes(planted_script, tmp_path):

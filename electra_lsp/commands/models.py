@@ -26,7 +26,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from electra_lsp.engine.models import ModelLoadError, check_same_vocabulary, resolve, timed_load
+    from electra_lsp.engine.models import (
+        ModelLoadError,
+        backend_kind,
+        check_same_vocabulary,
+        resolve,
+        timed_load,
+    )
 
     try:
         settings = settings_from_args(args)
@@ -53,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
             check_same_vocabulary(resolved["discriminator"], resolved["generator"])
             if not args.no_load:
                 backend, seconds = timed_load(settings)
-                report.update(name=backend.name, loadSeconds=round(seconds, 2),
-                              recommended=backend.recommended)
+                report.update(name=backend.name, backendUsed=backend_kind(backend),
+                              loadSeconds=round(seconds, 2), recommended=backend.recommended)
         except ModelLoadError as error:
             report["error"] = str(error)
             exit_code = EXIT_USAGE
@@ -74,6 +80,7 @@ def _print_text(report: dict) -> None:
         print(f"{model['role']}: {model['requested']} [{model['source']}]")
         print(f"  {model['directory']} ({model['weights']}, {model['sizeMB']} MB)")
     if "loadSeconds" in report:
-        print(f"loaded {report['name']} with {report['backend']} in {report['loadSeconds']} s")
+        print(f"loaded {report['name']} with {report['backendUsed']} (backend "
+              f"{report['backend']}) in {report['loadSeconds']} s")
     if "error" in report:
         print(f"error: {report['error']}", file=sys.stderr)

@@ -170,6 +170,14 @@ def load_backend(settings: Settings) -> ModelBackend:
     return TorchBackend(discriminator, generator, settings)
 
 
+_BACKEND_KINDS = {"TorchBackend": "torch", "OnnxBackend": "onnx", "ScriptedBackend": "scripted"}
+
+
+def backend_kind(backend: ModelBackend) -> str:
+    """What actually runs the models: the `auto` setting resolves to onnx or torch."""
+    return _BACKEND_KINDS.get(type(backend).__name__, type(backend).__name__)
+
+
 def timed_load(settings: Settings) -> tuple[ModelBackend, float]:
     start = time.perf_counter()
     backend = load_backend(settings)

@@ -19,9 +19,6 @@ if TYPE_CHECKING:
     from electra_lsp.dictionary import UserDictionary
     from electra_lsp.engine.backend import ModelBackend
 
-BACKEND_KINDS = {"TorchBackend": "torch", "OnnxBackend": "onnx", "ScriptedBackend": "scripted"}
-
-
 @dataclass
 class LoadedModels:
     checker: Checker
@@ -42,11 +39,12 @@ def load_models_backend(settings: Settings) -> ModelBackend:
 def build_checker(backend: ModelBackend, settings: Settings) -> LoadedModels:
     """Dictionary + confusion sets + checker around a loaded backend."""
     from electra_lsp.checker import Checker
+    from electra_lsp.engine.models import backend_kind
 
     start = time.perf_counter()
     dictionary, warnings = open_dictionary(settings)
     checker = Checker(backend, settings, dictionary)
-    kind = BACKEND_KINDS.get(type(backend).__name__, type(backend).__name__)
+    kind = backend_kind(backend)
     device = str(getattr(backend, "device", "cpu" if kind in ("torch", "onnx") else "none"))
     return LoadedModels(checker, backend.name, kind, device, time.perf_counter() - start, warnings)
 
