@@ -110,6 +110,14 @@ def test_auto_prefers_onnx_and_falls_back_to_torch(tiny_pair, cache, monkeypatch
     def unexportable(*args, **kwargs):
         raise ModelLoadError("cannot export")
 
+    blocked = cache.parent / "not-a-directory"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv(CACHE_ENV, str(blocked))  # an unwritable cache: onnx refuses, auto goes on
+    with pytest.raises(ModelLoadError, match="cannot write the ONNX cache"):
+        load_backend(Settings(**names, backend="onnx"))
+    assert isinstance(load_backend(Settings(**names)), TorchBackend)
+    monkeypatch.setenv(CACHE_ENV, str(cache))
+
     monkeypatch.setattr(onnx_backend.OnnxBackend, "__init__", unexportable)
     assert isinstance(load_backend(Settings(**names)), TorchBackend)  # auto: torch instead
     with pytest.raises(ModelLoadError, match="cannot export"):

@@ -98,9 +98,14 @@ def exported(model: ResolvedModel, directory: Path) -> Path:
     path = directory / f"{model.role}-{key}.onnx"
     if path.is_file():
         return path
-    directory.mkdir(parents=True, exist_ok=True)
-    # Export beside the target and rename, so a concurrent reader never sees half a file.
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{model.role}-", suffix=".onnx")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # Export beside the target and rename, so a concurrent reader never sees half a file.
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{model.role}-",
+                                             suffix=".onnx")
+    except OSError as error:
+        raise ModelLoadError(f"cannot write the ONNX cache {directory}: {error.strerror}; set "
+                             f"{CACHE_ENV} to a writable directory or use backend torch") from None
     os.close(handle)
     try:
         _export(model, Path(temporary))
