@@ -262,7 +262,9 @@ def _load_checkpoint(output: Path) -> dict:
     path = output / CHECKPOINT
     if not path.is_file():
         raise ValueError(f"--resume: no checkpoint at {path}")
-    return torch.load(path, map_location="cpu", weights_only=False)
+    # weights_only: the checkpoint holds only tensors, numbers, strings and dicts of them, so
+    # a tampered file cannot run code when resumed.
+    return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def _resumed_config(saved: dict, config: TrainConfig, given: frozenset[str]) -> TrainConfig:
