@@ -198,6 +198,23 @@ def test_fine_tunes_an_existing_pair_keeping_its_vocabulary(inputs, tmp_path):
     before, after = _weights(base / "discriminator"), _weights(tuned / "discriminator")
     assert set(before) == set(after)
     assert any(not np.array_equal(before[k], after[k]) for k in before)
+    # The base pair was saved tied, so it is fine-tuned tied: embeddings still equal after.
+    key = "electra.embeddings.word_embeddings.weight"
+    assert np.array_equal(after[key], _weights(tuned / "generator")[key])
+    assert not np.array_equal(before[key], after[key])
+
+
+def test_batch_seed_changes_the_batches_but_not_the_dev_split(inputs, tmp_path):
+    runs = {}
+    for name, extra in (("same", ()), ("other", ("--batch-seed", "11"))):
+        runs[name] = tmp_path / name
+        assert _train(inputs, runs[name], "--steps", "2", *extra) == 0
+    for dev_file in ("dev_pairs.tsv", "dev_corpus.txt"):
+        assert ((runs["same"] / dev_file).read_bytes()
+                == (runs["other"] / dev_file).read_bytes())
+    key = "electra.encoder.layer.0.output.dense.weight"
+    assert not np.array_equal(_weights(runs["same"] / "discriminator")[key],
+                              _weights(runs["other"] / "discriminator")[key])
 
 
 def test_embeddings_tied_by_default_and_untied_on_request(inputs, tmp_path):

@@ -50,6 +50,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--resume", action="store_true",
                         help="continue from --output/checkpoint.pt with its settings")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-seed", type=int, metavar="N",
+                        help="seed of the batch stream only (default --seed): continuing "
+                             "from a saved pair on new batches keeps --seed's dev split")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--precision", choices=("auto", "fp32", "bf16"),
                         help="bf16 autocast (auto: on CUDA and CPUs with bf16 support)")
@@ -102,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         init_discriminator=args.init_discriminator, init_generator=args.init_generator,
         vocab=args.vocab, vocab_size=args.vocab_size, batch_size=args.batch_size,
         seq_len=args.seq_len, lr=args.lr, dropout=args.dropout, seed=args.seed,
+        batch_seed=args.batch_seed,
         disc_weight=args.disc_weight, tie_embeddings=args.tie_embeddings,
         dev_size=args.dev_size,
         save_dtype=args.save_dtype,

@@ -23,7 +23,14 @@ from electra_lsp.train.devset import (
     synthetic_detection,
 )
 from electra_lsp.train.objective import TensorBatch, electra_loss
-from electra_lsp.train.pair import load_pair, new_pair, pair_bytes, save_pair
+from electra_lsp.train.pair import (
+    embeddings_equal,
+    load_pair,
+    new_pair,
+    pair_bytes,
+    save_pair,
+    tie_embeddings,
+)
 from electra_lsp.train.prepare import Data, log, prepare
 from electra_lsp.train.vocab import read_vocab
 
@@ -56,6 +63,7 @@ class TrainConfig:
     max_minutes: float | None = None
     checkpoint_every: int = 1000
     seed: int = 0
+    batch_seed: int | None = None  # None: --seed; another value varies batches, not the dev split
     device: str = "auto"
     threads: int = 0  # 0: torch's default (one per core)
     precision: str = "auto"  # auto: bf16 autocast on CUDA and on CPUs with bf16 instructions
@@ -124,6 +132,8 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
         if config.seq_len > limit:
             raise ValueError(f"--seq-len {config.seq_len} exceeds the initial models' "
                              f"{limit} positions")
+        if config.tie_embeddings and embeddings_equal(disc, gen):
+            tie_embeddings(disc, gen)  # a pair saved tied (ours) stays tied while fine-tuned
     else:
         disc, gen = new_pair(config.size or "tiny", len(data.vocab), config.seq_len,
                              config.dropout, config.tie_embeddings)
@@ -173,8 +183,9 @@ def _run_steps(config, data: Data, disc, gen, optimizer, step: int, elapsed_befo
     try:
         while step < config.steps and time.monotonic() < deadline:
             # Per-step seeds make every batch (and --resume) reproducible.
-            rng = np.random.default_rng([config.seed, step])
-            torch.manual_seed(config.seed * 1_000_003 + step)
+            batch_seed = config.seed if config.batch_seed is None else config.batch_seed
+            rng = np.random.default_rng([batch_seed, step])
+            torch.manual_seed(batch_seed * 1_000_003 + step)
             batch = make_batch(rng, data.train_chunks, data.train_pairs, config.batch_size,
                                config.pair_share, data.table, data.special, config.rates)
             with autocast:

@@ -44,9 +44,16 @@ def tie_embeddings(disc: ElectraForPreTraining, gen: ElectraForMaskedLM) -> bool
     return True
 
 
+def embeddings_equal(disc: ElectraForPreTraining, gen: ElectraForMaskedLM) -> bool:
+    """Whether a saved pair's embeddings hold the same values (saved from a tied pair)."""
+    ours, theirs = disc.electra.embeddings.state_dict(), gen.electra.embeddings.state_dict()
+    return ours.keys() == theirs.keys() and all(
+        ours[k].shape == theirs[k].shape and torch.equal(ours[k], theirs[k]) for k in ours)
+
+
 def load_pair(discriminator: Path, generator: Path
               ) -> tuple[ElectraForPreTraining, ElectraForMaskedLM]:
-    """An existing pair (e.g. HFL's) to fine-tune, in fp32; embeddings stay separate."""
+    """An existing pair (e.g. HFL's) to fine-tune, in fp32; embeddings stay separate here."""
     for path in (discriminator, generator):
         if not (path / "config.json").is_file():
             raise ValueError(f"{path} is not a model directory (no config.json)")
