@@ -63,7 +63,8 @@ SPECS: tuple[SettingSpec, ...] = (
                 minimum=0.0, maximum=1.0, nullable=True),
     SettingSpec("minRatio", "number", None,
                 "A suggestion must be this many times more probable than the written "
-                "character under the generator. Empty: the model's recommendation (1.0).",
+                "character under the generator. Empty: the model's recommendation (1.0 if it "
+                "has none).",
                 minimum=0.0, nullable=True),
     SettingSpec("topK", "integer", 3, "Most suggestions offered per finding.",
                 minimum=1, maximum=20),

@@ -17,10 +17,10 @@ SLICE = 300
 MARGIN = 0.02
 # Measured with the shipped model and its electra_lsp.json defaults (see the model card).
 MEASURED = {
-    "sentence_correction_f1": 0.1074,
-    "char_detection_precision": 0.5909,
-    "char_detection_f1": 0.3649,
-    "false_positive_rate": 0.1143,  # an upper bound: 16 of the slice's 140 clean sentences
+    "sentence_correction_f1": 0.2479,
+    "char_detection_precision": 0.6778,
+    "char_detection_f1": 0.4251,
+    "false_positive_rate": 0.1071,  # an upper bound: 15 of the slice's 140 clean sentences
 }
 
 
