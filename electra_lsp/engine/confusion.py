@@ -53,10 +53,12 @@ def toned_readings(char: str) -> frozenset[str]:
     return frozenset(found[0] if found else ())
 
 
-def readings(char: str) -> list[str]:
-    """Toneless pinyin readings of one character (all heteronyms); [] when unknown."""
+@lru_cache(maxsize=65536)  # kind() asks for every candidate of every flagged character
+def readings(char: str) -> tuple[str, ...]:
+    """Toneless pinyin readings of one character (all heteronyms); () when unknown."""
     found = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda _: [[]])
-    return [reading for reading in (found[0] if found else []) if re.fullmatch(r"[a-zü]+", reading)]
+    return tuple(reading for reading in (found[0] if found else [])
+                 if re.fullmatch(r"[a-zü]+", reading))
 
 
 class ConfusionSets:
