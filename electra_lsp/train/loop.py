@@ -180,10 +180,10 @@ def _run_steps(config, data: Data, disc, gen, optimizer, step: int, elapsed_befo
     tokens = 0
     log_file = (config.output / "train_log.jsonl").open("a", encoding="utf-8")
     bar = tqdm(total=config.steps, initial=step, unit="step", dynamic_ncols=True)
+    batch_seed = config.seed if config.batch_seed is None else config.batch_seed
     try:
         while step < config.steps and time.monotonic() < deadline:
             # Per-step seeds make every batch (and --resume) reproducible.
-            batch_seed = config.seed if config.batch_seed is None else config.batch_seed
             rng = np.random.default_rng([batch_seed, step])
             torch.manual_seed(batch_seed * 1_000_003 + step)
             batch = make_batch(rng, data.train_chunks, data.train_pairs, config.batch_size,

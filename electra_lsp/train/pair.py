@@ -47,8 +47,7 @@ def tie_embeddings(disc: ElectraForPreTraining, gen: ElectraForMaskedLM) -> bool
 def embeddings_equal(disc: ElectraForPreTraining, gen: ElectraForMaskedLM) -> bool:
     """Whether a saved pair's embeddings hold the same values (saved from a tied pair)."""
     ours, theirs = disc.electra.embeddings.state_dict(), gen.electra.embeddings.state_dict()
-    return ours.keys() == theirs.keys() and all(
-        ours[k].shape == theirs[k].shape and torch.equal(ours[k], theirs[k]) for k in ours)
+    return ours.keys() == theirs.keys() and all(torch.equal(ours[k], theirs[k]) for k in ours)
 
 
 def load_pair(discriminator: Path, generator: Path
