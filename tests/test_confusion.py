@@ -17,13 +17,13 @@ from electra_lsp.engine.scripted import ScriptedBackend
 from electra_lsp.settings import Settings
 from electra_lsp.train import similarity_weights
 
-UNIVERSE = frozenset("在再灾是四甲乙未末已以按安")
+UNIVERSE = frozenset("在再灾是四甲乙未末已以按安侯候")
 
 
 def sets(weights: dict[str, float] | None = None) -> ConfusionSets:
     # 甲/乙 share no reading: only the curated same-pinyin table links them ("listed").
-    return ConfusionSets({"甲": {"乙"}, "乙": {"甲"}}, {"未": {"末"}, "末": {"未"}}, UNIVERSE,
-                         weights)
+    shapes = {"未": {"末"}, "末": {"未"}, "侯": {"候"}, "候": {"侯"}}
+    return ConfusionSets({"甲": {"乙"}, "乙": {"甲"}}, shapes, UNIVERSE, weights)
 
 
 def test_similar_by_sound_fuzzy_sound_and_shape():
@@ -42,6 +42,7 @@ def test_similar_by_sound_fuzzy_sound_and_shape():
     ("甲", "乙", "listed"),
     ("四", "是", "fuzzy_sound"),  # sì / shì
     ("未", "末", "shape"),
+    ("侯", "候", "sound_and_shape"),  # hóu / hòu, and listed as similar in shape
     ("未", "在", None),
 ])
 def test_kind_names_the_most_specific_similarity(written, meant, kind):
@@ -68,8 +69,26 @@ def test_weights_file_is_validated(tmp_path):
 
 def test_shipped_weights_prefer_exact_homophones():
     weights = load_confusion(UNIVERSE).kind_weights
-    assert set(weights) == set(KINDS) and max(weights.values()) == 1.0
+    assert set(weights) == set(KINDS) and weights["same_tone"] == 1.0
     assert weights["same_tone"] > weights["other_tone"] > weights["fuzzy_sound"]
+    # sounding and looking alike: the likeliest to be what the writer meant
+    assert max(weights, key=weights.get) == "sound_and_shape"
+
+
+def test_sound_and_shape_outranks_a_likelier_homophone():
+    # In 最多给出的侯选数量 the generator prefers 后 (hòu) to 候 (hòu, shaped like 侯); the prior
+    # for a character both sounding and looking like the written one puts 候 first.
+    backend = ScriptedBackend({"侯": {"后": 0.5, "候": 0.2}})
+    universe = UNIVERSE | {"后"}
+    shapes = {"侯": {"候"}, "候": {"侯"}}
+
+    def first(weights: dict[str, float] | None) -> str:
+        confusion = ConfusionSets({}, shapes, universe, weights)
+        found = Checker(backend, Settings(), confusion=confusion).check_sentences(["侯选"])[0][0]
+        return found.suggestions[0].text
+
+    assert first(None) == "后"
+    assert first({"sound_and_shape": 1.0, "other_tone": 0.1}) == "候"
 
 
 def test_checker_ranks_by_weighted_probability():
@@ -94,7 +113,7 @@ def test_estimate_counts_corrections_against_candidates(tmp_path):
     assert report["corrections"]["same_tone"] == 2 and report["corrections"]["fuzzy_sound"] == 1
     assert report["corrections"]["shape"] == 1 and report["unreachable"] == 0
     weights = report["weights"]
-    assert max(weights.values()) == 1.0
+    assert weights["same_tone"] == 1.0
     # 2 of the 2 same-tone candidates offered were right; other-tone ones never were
     assert weights["same_tone"] > weights["other_tone"]
 

@@ -7,8 +7,9 @@ error pairs (never a test set), and write `similarity_weights.json` for the conf
 For each misspelt character w whose correction c is among its similar characters, count the
 kind of (w, c) and the kinds of all of w's candidates. A kind's weight is (corrections of that
 kind + 1) / (candidates of that kind + 1): how often one candidate of the kind is the right one.
-Weights are scaled so the largest is 1; the checker multiplies the generator's probability of a
-candidate by its kind's weight (a noisy-channel prior).
+Weights are scaled so an exact homophone (same_tone, the commonest real error) weighs 1, which
+keeps minRatio's meaning when a rarer kind turns out likelier. The checker multiplies the
+generator's probability of a candidate by its kind's weight (a noisy-channel prior).
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def estimate(pairs: Iterable[tuple[str, str]], sets: ConfusionSets, universe: fr
         corrections[sets.kind(written, meant) or ""] += 1
         candidates.update(sets.kind(written, other) or "" for other in similar)
     raw = {kind: (corrections[kind] + 1) / (candidates[kind] + 1) for kind in KINDS}
-    top = max(raw.values())
-    return {"weights": {kind: round(value / top, 4) for kind, value in raw.items()},
+    unit = raw["same_tone"]
+    return {"weights": {kind: round(value / unit, 4) for kind, value in raw.items()},
             "corrections": {kind: corrections[kind] for kind in KINDS},
             "candidates": {kind: candidates[kind] for kind in KINDS},
             "unreachable": unreachable}

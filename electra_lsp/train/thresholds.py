@@ -22,7 +22,7 @@ from electra_lsp.engine.backend import MaskAnswer, MaskQuery, ModelBackend
 # Low thresholds pair with high ratios: a weak detector score plus a generator that strongly
 # prefers a similar character can still be a precise finding.
 THRESHOLDS = (0.02, 0.03, *(round(0.05 * i, 2) for i in range(1, 20)))
-MIN_RATIOS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+MIN_RATIOS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 PRECISION_TARGET = 0.8
 ALARM_BUDGET = 1.0  # findings per 1000 characters of clean edited text
 
