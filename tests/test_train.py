@@ -228,3 +228,36 @@ def test_embeddings_tied_by_default_and_untied_on_request(inputs, tmp_path):
         config = json.loads((output / "training.json").read_text(encoding="utf-8"))["config"]
         assert config["tie_embeddings"] is tied
         assert config["disc_weight"] == (50.0 if tied else 5.0)
+
+
+def test_average_writes_the_mean_of_two_pairs_and_refuses_mismatches(tmp_path, capsys):
+    import torch
+
+    from electra_lsp.train import average
+    from electra_lsp.train.pair import load_pair, new_pair, save_pair
+    from electra_lsp.train.vocab import SPECIAL
+
+    vocab = [*SPECIAL, *"我们今天下午去公园散步"]
+    for seed, name in ((0, "a"), (1, "b")):
+        torch.manual_seed(seed)
+        save_pair(*new_pair("test", len(vocab), 48), vocab, tmp_path / name, torch.float32)
+    output = tmp_path / "mean"
+    assert average.main([str(tmp_path / "a"), str(tmp_path / "b"), "--output", str(output)]) == 0
+    for role in ("discriminator", "generator"):
+        a, b, mean = (_weights(tmp_path / n / role) for n in ("a", "b", "mean"))
+        assert mean.keys() == a.keys()
+        for name, value in mean.items():
+            assert value.dtype == np.float16
+            np.testing.assert_allclose(value, (a[name] + b[name]) / 2, atol=2e-3)
+    disc, gen = load_pair(output / "discriminator", output / "generator")
+    assert torch.equal(disc.electra.embeddings.word_embeddings.weight,
+                       gen.electra.embeddings.word_embeddings.weight)  # still a tied pair
+
+    other = [*SPECIAL, *"他在学校里学习中文已经"]
+    save_pair(*new_pair("test", len(other), 48), other, tmp_path / "c", torch.float32)
+    assert average.main([str(tmp_path / "a"), str(tmp_path / "c"), "--output",
+                         str(tmp_path / "bad")]) == 2
+    assert "another vocabulary" in capsys.readouterr().err
+    assert average.main([str(tmp_path / "a"), str(tmp_path / "b"), "--output",
+                         str(tmp_path / "a")]) == 2
+    assert "one of the inputs" in capsys.readouterr().err
