@@ -23,6 +23,7 @@ ARCHITECTURE_KEYS = ("vocab_size", "hidden_size", "num_hidden_layers", "num_atte
 def average_pairs(runs: Sequence[Path], output: Path) -> None:
     """Write the element-wise mean of the runs' pairs to `output`."""
     import torch
+    from transformers.utils import logging as transformers_logging
 
     from electra_lsp.train.pair import ROLES, embeddings_equal, load_pair, save_pair, tie_embeddings
     from electra_lsp.train.vocab import read_vocab
@@ -31,6 +32,7 @@ def average_pairs(runs: Sequence[Path], output: Path) -> None:
         raise ValueError("averaging needs at least two runs")
     if any(output.resolve() == run.resolve() for run in runs):
         raise ValueError(f"{output} is one of the inputs: write the average elsewhere")
+    transformers_logging.disable_progress_bar()  # one "Loading weights" bar per model is noise
     vocab = read_vocab(runs[0] / "discriminator" / "vocab.txt")
     pairs = []
     for run in runs:
