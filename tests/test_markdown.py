@@ -7,7 +7,7 @@ import random
 import pytest
 
 from electra_lsp.text.extract import extract_segments
-from electra_lsp.text.segments import Segment
+from electra_lsp.text.segments import PLACEHOLDER, Segment
 
 # "禁" marks text that must never be extracted (code, URLs, HTML, math, front matter).
 FORBIDDEN = "禁"
@@ -57,14 +57,24 @@ print("禁代码里的中文")
 
 
 def check_exact(doc: str, segments: list[Segment]) -> None:
+    """Every real character at its exact offset; placeholders (-1) only between prose, one at a
+    time."""
     for segment in segments:
         assert len(segment.text) == len(segment.offsets)
         for char, offset in zip(segment.text, segment.offsets, strict=True):
+            if offset == -1:
+                assert char == PLACEHOLDER, segment
+                continue
             assert 0 <= offset < len(doc)
             assert doc[offset] == char, (segment, offset)
-        assert list(segment.offsets) == sorted(set(segment.offsets))
+        real = [offset for offset in segment.offsets if offset != -1]
+        assert real == sorted(set(real))
         assert "\n" not in segment.text and "\r" not in segment.text
         assert segment.text.strip()
+        marks = ["P" if o == -1 else " " if c.isspace() else "c"
+                 for c, o in zip(segment.text, segment.offsets, strict=True)]
+        solid = "".join(marks).replace(" ", "")
+        assert solid[0] == solid[-1] == "c" and "PP" not in solid, segment
 
 
 def texts(doc: str, kind: str = "markdown") -> list[str]:
@@ -78,11 +88,11 @@ def test_rich_document_offsets_exact_and_nothing_forbidden():
     check_exact(RICH, segments)
     prose = [segment.text for segment in segments]
     assert all(FORBIDDEN not in text for text in prose)
-    for expected in ("标题 强调 以经", "这是一个段落，包含", "和链接文字以及", "图片说明",
-                     "第二行有*转义*和", "结束。😀𠀀以经错了，🎉𠀁在次见。",
+    for expected in ("标题 强调 以经", "这是一个段落，包含X和链接文字以及", "图片说明",
+                     "第二行有*转义*和", "自动链接X结束。😀𠀀以经错了，🎉𠀁在次见。",
                      "引用里的文字", "继续引用",
                      "懒惰续行", "列表项一", "列表项二 粗体", "嵌套 删除线", "表头一", "表头|二",
-                     "单元格", " 内容", "数学", "和", "结束。", "你好", "标题二", "替代文字",
+                     "单元格", " 内容", "数学X和X结束。X你好", "标题二", "替代文字",
                      " 后面的字", "引用式链接。"):
         assert expected in prose, expected
 
@@ -114,9 +124,40 @@ def test_code_fence_inside_list_skipped():
     assert texts(doc) == ["项目", "第二项"]
 
 
-def test_inline_code_splits_segment():
-    assert texts("运行`命令代码`即可") == ["运行", "即可"]
-    assert texts("运行``双`反引号``即可") == ["运行", "即可"]
+def test_inline_code_becomes_placeholder():
+    doc = "我们将 `foo` 作为参数传入。"
+    (segment,) = extract_segments(doc, "markdown")
+    assert segment == Segment("我们将 X 作为参数传入。", (0, 1, 2, 3, -1, *range(9, 17)))
+    assert texts("运行`命令代码`即可") == ["运行X即可"]
+    assert texts("运行``双`反引号``即可") == ["运行X即可"]
+
+
+@pytest.mark.parametrize("element", ["<https://例子.com>", "https://例子.com/路径", "$x$"])
+def test_autolink_bare_url_and_math_become_placeholder(element):
+    doc = f"我们将 {element} 作为参数传入。"
+    (segment,) = extract_segments(doc, "markdown")
+    after = 4 + len(element)
+    assert segment == Segment("我们将 X 作为参数传入。", (0, 1, 2, 3, -1, *range(after, after + 8)))
+
+
+def test_placeholders_never_at_an_end_nor_repeated():
+    assert texts("`foo` 作为参数") == [" 作为参数"]  # the blank after it stays, as before
+    assert texts("用`a`$b$<i>传入") == ["用X传入"]
+    assert texts("我们将 `a` `b` 传入") == ["我们将 X 传入"]
+    assert texts("我们将 `a`") == ["我们将 "]
+    assert texts("`a` `b`") == []
+
+
+def test_placeholder_does_not_cross_line_breaks_or_links():
+    assert texts("我们将 `foo`\n作为参数") == ["我们将 ", "作为参数"]
+    assert texts("我们将 `foo`  \n作为参数") == ["我们将 ", "作为参数"]
+    assert texts("我们将[文本](https://a.com)传入") == ["我们将文本传入"]
+
+
+def test_disabled_region_inside_a_paragraph_leaves_no_placeholder_behind():
+    doc = "甲<!-- electra-lsp-disable -->乙`码`乙<!-- electra-lsp-enable -->丙"
+    assert texts(doc) == ["甲", "丙"]
+    assert texts("甲`<!-- electra-lsp-disable -->`乙") == ["甲X乙"]  # in code: no switch
 
 
 def test_links_keep_text_drop_targets():
@@ -125,11 +166,11 @@ def test_links_keep_text_drop_targets():
 
 
 def test_autolinks_and_bare_urls_skipped():
-    assert texts("访问<https://例子.com>吧") == ["访问", "吧"]
-    assert texts("访问<someone@example.com>吧") == ["访问", "吧"]
-    assert texts("访问https://example.com/a?b=1，好吧") == ["访问", "，好吧"]
-    assert texts("访问https://例子.com/路径。") == ["访问", "。"]
-    assert texts("访问 www.example.com 吧") == ["访问 ", " 吧"]
+    assert texts("访问<https://例子.com>吧") == ["访问X吧"]
+    assert texts("访问<someone@example.com>吧") == ["访问X吧"]
+    assert texts("访问https://example.com/a?b=1，好吧") == ["访问X，好吧"]
+    assert texts("访问https://例子.com/路径。") == ["访问X。"]
+    assert texts("访问 www.example.com 吧") == ["访问 X 吧"]
 
 
 def test_image_alt_text_is_its_own_segment():
@@ -169,7 +210,7 @@ def test_quote_line_whose_text_repeats_the_marker():
 
 def test_html_blocks_and_inline_html_skipped():
     doc = '<div class="中文">\n块内中文\n</div>\n\n文字<b title="标题">粗</b>文字<!-- 注释 -->完\n'
-    assert texts(doc) == ["文字", "粗", "文字", "完"]
+    assert texts(doc) == ["文字X粗X文字X完"]
 
 
 def test_front_matter_yaml_and_toml_skipped():
@@ -179,7 +220,7 @@ def test_front_matter_yaml_and_toml_skipped():
 
 
 def test_math_skipped():
-    assert texts("设$中文+x$为变量，$$公式$$完。\n\n$$\n块公式\n$$\n") == ["设", "为变量，", "完。"]
+    assert texts("设$中文+x$为变量，$$公式$$完。\n\n$$\n块公式\n$$\n") == ["设X为变量，X完。"]
 
 
 def test_price_dollars_are_not_math():

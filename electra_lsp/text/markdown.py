@@ -12,6 +12,11 @@ markdown-it gives line maps for blocks only, so positions are recovered in two s
 
 Every resulting offset is verified (`doc[offset] == char`); a character that cannot be placed
 exactly is dropped and splits its segment, so an offset is never wrong.
+
+Inline code, inline math, inline HTML, autolinks and bare URLs inside a sentence become one
+`PLACEHOLDER` (offset -1), so the sentence around them reaches the model whole; placeholders with
+only blanks between collapse into one, and none is left at either end of a segment. Line breaks,
+images and entities still end a segment.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from electra_lsp.text.directives import Directive, disabled_ranges, drop_ranges
-from electra_lsp.text.segments import Segment
+from electra_lsp.text.segments import PLACEHOLDER, Segment
 
 _NEWLINE_RE = re.compile(r"\r\n?|\n")  # the same line breaks markdown-it normalises
 # Bare URLs inside text (markdown-it's linkify is off: it needs an extra package). Like GFM's
@@ -40,8 +45,8 @@ _BARE_URL_RE = re.compile(
     r"[^\s<>，。；：！？、（）「」『』【】《》“”‘’]*"
 )
 _TOML_FENCE = "+++"
-# Inline tokens whose source is not prose: they end the current segment and are skipped.
-_SKIPPED_INLINE = {"code_inline", "html_inline", "math_inline", "math_inline_double"}
+# Inline tokens whose source is not prose: a placeholder stands in for them.
+_PLACEHOLDER_INLINE = {"code_inline", "html_inline", "math_inline", "math_inline_double"}
 _KEY = "electra_lsp_src"  # Token.meta key: start of the token in the inline source
 
 
@@ -231,6 +236,19 @@ class _Builder:
         self.offsets.extend(range(offset, offset + len(text)))
         return True
 
+    def placeholder(self) -> None:
+        """Stand in for an inline element; one after another with only blanks between is
+        redundant (the blanks go too). Ends are trimmed later (`_trim_placeholders`), once
+        directives have cut the segments."""
+        end = len(self.chars)
+        while end and self.chars[end - 1].isspace():
+            end -= 1
+        if end and self.offsets[end - 1] == -1:
+            del self.chars[end:], self.offsets[end:]
+        else:
+            self.chars.append(PLACEHOLDER)
+            self.offsets.append(-1)
+
     def boundary(self) -> None:
         if self.chars:
             text = "".join(self.chars)
@@ -238,6 +256,27 @@ class _Builder:
                 self.segments.append(Segment(text, tuple(self.offsets)))
             self.chars = []
             self.offsets = []
+
+
+def _trim_placeholders(segment: Segment) -> Segment | None:
+    """`segment` without placeholders at its ends (nor the blanks beyond them): there they stand
+    next to nothing. None when nothing but blanks is left."""
+    text, offsets = segment.text, segment.offsets
+    start, end = 0, len(text)
+    index = 0
+    while index < end and (offsets[index] == -1 or text[index].isspace()):
+        if offsets[index] == -1:
+            start = index + 1
+        index += 1
+    index = end
+    while index > start and (offsets[index - 1] == -1 or text[index - 1].isspace()):
+        if offsets[index - 1] == -1:
+            end = index - 1
+        index -= 1
+    if start == 0 and end == len(text):
+        return segment
+    trimmed = segment.slice(start, end)
+    return trimmed if trimmed.text.strip() else None
 
 
 def _add_text(builder: _Builder, text: str, start: int | None, source_map: list[int]) -> None:
@@ -257,7 +296,8 @@ def _add_text(builder: _Builder, text: str, start: int | None, source_map: list[
         while url_index < len(urls) and urls[url_index][1] <= index:
             url_index += 1
         if url_index < len(urls) and urls[url_index][0] <= index:
-            builder.boundary()
+            if urls[url_index][0] == index:
+                builder.placeholder()
             continue
         position = start + index
         builder.add(char, source_map[position] if 0 <= position < len(source_map) else -1)
@@ -272,7 +312,7 @@ def _walk_inline(
         kind = token.type
         if kind == "link_open" and token.markup == "autolink":
             in_autolink = True
-            builder.boundary()
+            builder.placeholder()
         elif kind == "link_close" and in_autolink:
             in_autolink = False
         elif in_autolink:
@@ -294,10 +334,10 @@ def _walk_inline(
             builder.boundary()
             _walk_inline(token.children or [], builder, source_map, html_starts)
             builder.boundary()
-        elif kind in _SKIPPED_INLINE:
+        elif kind in _PLACEHOLDER_INLINE:
             if kind == "html_inline" and start is not None and 0 <= start < len(source_map):
                 html_starts.add(source_map[start])
-            builder.boundary()
+            builder.placeholder()
         # em/strong/s/link open and close tokens: markup only, prose continues across them.
 
 
@@ -353,7 +393,8 @@ def markdown_segments(text: str, md: MarkdownIt | None = None) -> list[Segment]:
             if high - 1 < len(lines)
         )
 
-    return drop_ranges(builder.segments, disabled_ranges(text, is_html_comment))
+    kept = drop_ranges(builder.segments, disabled_ranges(text, is_html_comment))
+    return [segment for segment in map(_trim_placeholders, kept) if segment is not None]
 
 
 _PARSER: MarkdownIt | None = None

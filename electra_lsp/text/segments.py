@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Stands in a segment for an inline element inside a sentence (inline code, math, HTML, a URL),
+# so the sentence reaches the model whole instead of as fragments. A non-CJK letter: no word can
+# be formed across it, yet the model sees that something stood there. It has no document offset.
+PLACEHOLDER = "X"
+
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of prose. `offsets[i]` is the document offset (code points) of `text[i]`."""
+    """A run of prose. `offsets[i]` is the document offset (code points) of `text[i]`, or -1 where
+    `text[i]` is a `PLACEHOLDER`; every other character, CJK included, has its exact offset.
+    Extracted segments never end or start with a placeholder; a sentence split from one may."""
 
     text: str
     offsets: tuple[int, ...]
