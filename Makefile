@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # torch is pinned to the CPU wheel through constraints.txt; pyproject.toml keeps a normal range.
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: run test lint pytest vscode vscode-test bench clean
+.PHONY: run test lint pytest vscode vscode-test bench bench-quality clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ vscode:
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench
+
+# Old engine vs new on planted typos, the dev sets and sighan15_test (needs ../shared/data).
+bench-quality: $(VENV)/.installed
+	$(BIN)/python -m bench.quality
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

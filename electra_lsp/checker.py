@@ -1,15 +1,21 @@
 """The checking core: text in, findings out. Knows nothing about LSP or the command line.
 
-check(text) = extract prose → split sentences → detect (discriminator, batched, cached per
-sentence) → for flagged characters, ask the generator about characters similar in sound or
-shape (one batched pass over all masked copies) → rank by p(candidate)/p(original) together
-with the detector's score → drop what the user dictionary covers.
+check(text) = extract prose → split sentences → per sentence (cached): discriminator scores,
+candidates at every Chinese character with their evidence (evidence.py: detector, lexicon),
+the generator asked only where a candidate could still reach the threshold (one batched pass
+over all masked copies), the fitted combiner's probability (decide.py) → drop what the user
+dictionary covers and what the document itself uses repeatedly (its own vocabulary).
+
+A pair without a fitted combiner (e.g. a user's own pair before `electra-lsp tune calibrate`)
+gets the models-only rule: characters the discriminator flags, ranked by the generator's
+p(candidate)/p(written) weighted by the kind of similarity.
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,7 +23,15 @@ from electra_lsp.dictionary import UserDictionary
 from electra_lsp.engine.backend import MaskQuery, ModelBackend
 from electra_lsp.engine.charclass import is_cjk
 from electra_lsp.engine.confusion import ConfusionSets, load_confusion
-from electra_lsp.findings import Finding, Suggestion
+from electra_lsp.engine.decide import Combiner
+from electra_lsp.engine.evidence import (
+    FEATURES,
+    Candidates,
+    build_candidates,
+    fill_generator,
+)
+from electra_lsp.engine.lexicon import Lexicon, shared_lexicon
+from electra_lsp.findings import Evidence, Finding, Suggestion
 from electra_lsp.settings import Settings
 from electra_lsp.text.extract import extract_segments
 from electra_lsp.text.segments import Segment
@@ -27,6 +41,11 @@ DEFAULT_THRESHOLD = 0.5
 DEFAULT_MIN_RATIO = 1.0
 CACHE_SIZE = 150_000  # sentences: a 5 MB document (about 120k sentences) stays cached
 _TINY = 1e-9
+# A suggestion is offered when it is at least this probable (and among the top K).
+SUGGESTION_FLOOR = 0.05
+# Document vocabulary: a pair of characters the document writes this often, flagged at two
+# places or more, is what its author means.
+DOCUMENT_REPEATS = 3
 
 
 class CheckCancelled(Exception):
@@ -48,10 +67,23 @@ class CheckerStats:
 class Checker:
     def __init__(self, backend: ModelBackend, settings: Settings | None = None,
                  dictionary: UserDictionary | None = None,
-                 confusion: ConfusionSets | None = None) -> None:
+                 confusion: ConfusionSets | None = None,
+                 lexicon: Lexicon | None = None, combiner: Combiner | None = None,
+                 use_combiner: bool = True) -> None:
+        """combiner: the fused decision; default: the one the model ships (its
+        electra_lsp.json "combiner"), else (or with use_combiner=False) the models-only rule.
+        The lexicon (default: the shared one) is only loaded with a combiner.
+
+        Raises LexiconError (a lexicon file is missing) or CombinerError (a malformed one)."""
         self.backend = backend
         self.dictionary = dictionary or UserDictionary()
         self.confusion = confusion or load_confusion(backend.vocabulary)
+        if not use_combiner:
+            combiner = None
+        elif combiner is None and isinstance(backend.recommended.get("combiner"), dict):
+            combiner = Combiner.from_json(backend.recommended["combiner"])
+        self.combiner = combiner
+        self.lexicon = lexicon if lexicon is not None or combiner is None else shared_lexicon()
         self.stats = CheckerStats()
         self._cache: OrderedDict[str, tuple[Finding, ...]] = OrderedDict()
         self._lock = threading.Lock()  # the server checks from worker threads
@@ -61,8 +93,13 @@ class Checker:
     def update_settings(self, settings: Settings) -> None:
         recommended = self.backend.recommended
         threshold = settings.threshold
+        if threshold is None and self.combiner is not None:
+            threshold = self.combiner.threshold
         if threshold is None:
             threshold = float(recommended.get("threshold", DEFAULT_THRESHOLD))
+        auto_fix = settings.autoFixThreshold
+        if auto_fix is None:
+            auto_fix = self.combiner.auto_fix_threshold if self.combiner is not None else 0.0
         min_ratio = settings.minRatio
         if min_ratio is None:
             min_ratio = float(recommended.get("minRatio", DEFAULT_MIN_RATIO))
@@ -70,6 +107,7 @@ class Checker:
             self.settings = settings
             self.threshold = threshold
             self.min_ratio = min_ratio
+            self.auto_fix_threshold = max(threshold, auto_fix)
             self._cache.clear()  # cached findings depend on thresholds and top-k
 
     # -- documents ------------------------------------------------------------------------
@@ -95,7 +133,8 @@ class Checker:
             for sentence, local in zip(chunk, self.check_sentences([s.text for s in chunk]),
                                        strict=True):
                 findings.extend(f.relocated(sentence.offsets) for f in local)
-        return sorted(findings, key=lambda f: (f.start, f.end))
+        return sorted(without_document_vocabulary(text, sentences, findings),
+                      key=lambda f: (f.start, f.end))
 
     # -- sentences ------------------------------------------------------------------------
     def check_sentences(self, sentences: Sequence[str]) -> list[list[Finding]]:
@@ -125,6 +164,73 @@ class Checker:
     def _compute(self, sentences: list[str]) -> dict[str, tuple[Finding, ...]]:
         self.stats.sentences_checked += len(sentences)
         scores = self.backend.replaced_probabilities(sentences)
+        if self.combiner is not None:
+            return self._decide(sentences, scores, prefilter=True)
+        return self._models_only(sentences, scores)
+
+    def _decide(self, sentences: list[str], scores: list[list[float]],
+                prefilter: bool) -> dict[str, tuple[Finding, ...]]:
+        """The fused decision (see decide.py). prefilter=False asks the generator at every
+        candidate position (for tests that the pre-filter changes nothing)."""
+        assert self.combiner is not None and self.lexicon is not None
+        candidates = build_candidates(sentences, scores, self.lexicon, self.confusion,
+                                      self.backend.vocabulary)
+        found: dict[str, list[Finding]] = {s: [] for s in sentences}
+        if not len(candidates):
+            return {s: () for s in sentences}
+        rows_at: dict[tuple[int, int], list[int]] = {}
+        for row, key in enumerate(zip(candidates.sentence, candidates.position, strict=True)):
+            rows_at.setdefault(key, []).append(row)
+        if prefilter:
+            reachable = self.combiner.upper_bound(candidates.features) >= self.threshold
+            rows_at = {k: rows for k, rows in rows_at.items() if reachable[rows].any()}
+        keys = list(rows_at)
+        queries = [MaskQuery(sentences[s], p, tuple(candidates.candidate[r] for r in rows_at[
+            (s, p)])) for s, p in keys]
+        answers = self.backend.masked_probabilities(queries) if queries else []
+        features = candidates.features
+        generator_p: dict[int, float] = {}
+        for key, answer in zip(keys, answers, strict=True):
+            for row in rows_at[key]:
+                p = answer.probabilities.get(candidates.candidate[row], 0.0)
+                generator_p[row] = p
+                fill_generator(features, row, p, answer.original_probability)
+        for (number, position), rows in rows_at.items():
+            sentence = sentences[number]
+            probabilities = self.combiner.probabilities(features[rows])
+            order = sorted(range(len(rows)), key=lambda i: (-probabilities[i],
+                                                            candidates.candidate[rows[i]]))
+            best = float(probabilities[order[0]])
+            if best < self.threshold:
+                continue
+            suggestions = []
+            for i in order[: self.settings.topK]:
+                if i != order[0] and probabilities[i] < SUGGESTION_FLOOR:
+                    break
+                row = rows[i]
+                suggestions.append(Suggestion(candidates.candidate[row], generator_p[row],
+                                              float(probabilities[i])))
+            found[sentence].append(Finding(
+                position, position + 1, sentence[position], best, tuple(suggestions), sentence,
+                self._evidence(candidates, rows[order[0]], scores[number][position]),
+                best >= self.auto_fix_threshold))
+        return {s: _separate(f) for s, f in found.items()}
+
+    def _evidence(self, candidates: Candidates, row: int, detector: float) -> Evidence:
+        values = dict(zip(FEATURES, candidates.features[row].tolist(), strict=True))
+        low, high = candidates.span[row]
+        sentence_row = candidates.sentences[candidates.sentence[row]]
+        position = candidates.position[row]
+        char = candidates.candidate[row]
+        written_word = sentence_row[low:high]
+        candidate_word = (written_word[:position - low] + char + written_word[position - low + 1:]
+                          if high - low > 1 else "")
+        return Evidence(detector, float(math.exp(values["generator"])), values["lexical_gain"],
+                        written_word if candidate_word else sentence_row[position],
+                        candidate_word, written_word in self.lexicon, candidates.kind[row])
+
+    def _models_only(self, sentences: list[str], scores: list[list[float]]
+                     ) -> dict[str, tuple[Finding, ...]]:
         queries: list[MaskQuery] = []
         detected: list[tuple[float, dict[str, float]]] = []  # score, candidates' prior weights
         for sentence, per_char in zip(sentences, scores, strict=True):
@@ -167,3 +273,36 @@ class Checker:
         kept.sort(key=lambda s: (-s.score, s.text))
         return kept[: self.settings.topK]
 
+
+
+def _separate(findings: list[Finding]) -> tuple[Finding, ...]:
+    """Neighbouring findings usually explain one typo twice (以经: 以→已 or 经→?): keep the
+    more probable of two adjacent findings."""
+    kept: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: -f.score):
+        if all(abs(finding.start - other.start) > 1 for other in kept):
+            kept.append(finding)
+    return tuple(sorted(kept, key=lambda f: f.start))
+
+
+def without_document_vocabulary(text: str, sentences: Sequence[Segment],
+                                 findings: list[Finding]) -> list[Finding]:
+    """Drop findings the document's own usage explains: a character flagged at two or more
+    places with the same neighbour, where that pair of characters occurs DOCUMENT_REPEATS
+    times or more in the prose (泛型 written 91 times in a book is not 91 typos).
+
+    Counting flagged places, not just occurrences, keeps real typos next to a common pair
+    (在次 after 我们: 们在 is frequent, but only one 们在 is flagged).
+    """
+    def pairs(finding: Finding) -> list[str]:
+        start = finding.start
+        return [pair for pair in (text[max(0, start - 1):start + 1], text[start:start + 2])
+                if len(pair) == 2 and all(is_cjk(c) for c in pair)]
+
+    flagged = Counter(pair for finding in findings for pair in pairs(finding))
+    repeated = [pair for pair, count in flagged.items() if count >= 2]
+    if not repeated:
+        return findings
+    prose = "\n".join(sentence.text for sentence in sentences)  # code does not count
+    used = {pair for pair in repeated if prose.count(pair) >= DOCUMENT_REPEATS}
+    return [f for f in findings if not used.intersection(pairs(f))]

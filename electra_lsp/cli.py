@@ -1,5 +1,5 @@
 """`electra-lsp`: the language server (default, `--stdio` / `--tcp`) and the subcommands
-check, fix, eval, models and train. Each subcommand lives in `electra_lsp/commands/<name>.py`
+check, fix, eval, models, train and tune. Each subcommand lives in `electra_lsp/commands/<name>.py`
 with `add_parser(subparsers)` and `run(args) -> int`; imports stay lazy so `--help` and the
 server's `initialize` answer at once."""
 
@@ -10,7 +10,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("check", "fix", "eval", "models", "train", "serve")
+COMMANDS = ("check", "fix", "eval", "models", "train", "tune", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,52 @@ class Suggestion:
 
     text: str
     probability: float  # generator probability of `text` at the masked position
-    score: float  # ranking score (probability ratio combined with the detector's score)
+    # Ranking score: with a fitted combiner, the probability that this is the intended
+    # character; without one, the probability ratio combined with the detector's score.
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a finding was made (the fused decision's inputs), for hover and chat explanations."""
+
+    detector: float  # discriminator's replaced-probability of the written character
+    generator_ratio: float | None  # p(best) / p(written) under the generator (None: not asked)
+    lexical_gain: float  # nats the window's best segmentation gains with the best suggestion
+    written_word: str  # the text the candidate word replaces, as written (以经)
+    candidate_word: str  # the known word the best suggestion makes ('' if none) (已经)
+    written_known: bool  # the written text there is itself a known word
+    kind: str  # how the suggestion is similar (confusion.KINDS)
+
+    def explanation(self) -> str:
+        """One line in Chinese and English, e.g. 「以经」不是常用词；「已经」是."""
+        parts = []
+        if self.candidate_word:
+            if self.written_known:
+                parts.append(f"「{self.written_word}」和「{self.candidate_word}」都是词，"
+                             f"此处「{self.candidate_word}」更通顺")
+            else:
+                parts.append(f"「{self.written_word}」不是常用词；「{self.candidate_word}」是")
+        kinds = {"sound_and_shape": "音近形近", "same_tone": "同音", "other_tone": "同音异调",
+                 "listed": "音近", "fuzzy_sound": "音近", "shape": "形近"}
+        parts.append(kinds.get(self.kind, self.kind))
+        figures = f"detector {self.detector:.2f}"
+        if self.generator_ratio is not None:
+            figures += f", generator ×{self.generator_ratio:.3g}"
+        figures += f", lexicon {self.lexical_gain:+.1f} nats"
+        return "；".join(parts) + f" ({figures})"
+
+    def to_json(self) -> dict:
+        return {
+            "detector": round(self.detector, 4),
+            "generatorRatio": None if self.generator_ratio is None
+            else float(f"{self.generator_ratio:.4g}"),
+            "lexicalGain": round(self.lexical_gain, 3),
+            "writtenWord": self.written_word,
+            "candidateWord": self.candidate_word,
+            "writtenKnown": self.written_known,
+            "kind": self.kind,
+        }
 
 
 @dataclass(frozen=True)
@@ -22,9 +67,13 @@ class Finding:
     start: int
     end: int
     original: str
-    score: float  # discriminator's replaced-probability for the character
+    # With a fitted combiner: the probability that this is an error and the best suggestion
+    # its fix; without one: the discriminator's replaced-probability for the character.
+    score: float
     suggestions: tuple[Suggestion, ...] = field(default_factory=tuple)
     context: str = ""  # the sentence the character was found in (for messages and hover)
+    evidence: Evidence | None = None
+    auto_fix: bool = True  # sure enough for fixes applied unasked (fix --write, Fix All)
 
     @property
     def best(self) -> Suggestion | None:
@@ -36,7 +85,7 @@ class Finding:
         return replace(self, start=start, end=start + (self.end - self.start))
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "start": self.start,
             "end": self.end,
             "original": self.original,
@@ -45,16 +94,24 @@ class Finding:
                 {"text": s.text, "probability": round(s.probability, 4), "score": round(s.score, 4)}
                 for s in self.suggestions
             ],
+            "autoFix": self.auto_fix,
         }
+        if self.evidence is not None:
+            data["evidence"] = self.evidence.to_json()
+            data["explanation"] = self.evidence.explanation()
+        return data
 
 
-def apply_findings(text: str, findings: Sequence[Finding]) -> str:
-    """`text` with each finding's best suggestion applied (overlapping ones: first wins)."""
+def apply_findings(text: str, findings: Sequence[Finding], automatic: bool = False) -> str:
+    """`text` with each finding's best suggestion applied (overlapping ones: first wins).
+
+    automatic: only findings sure enough for fixes applied unasked (`Finding.auto_fix`).
+    """
     pieces: list[str] = []
     position = 0
     for finding in sorted(findings, key=lambda f: (f.start, f.end)):
         best = finding.best
-        if best is None or finding.start < position:
+        if best is None or finding.start < position or automatic and not finding.auto_fix:
             continue
         if text[finding.start:finding.end] != finding.original:
             raise ValueError(

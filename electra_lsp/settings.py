@@ -58,13 +58,19 @@ SPECS: tuple[SettingSpec, ...] = (
                 "onnx when onnxruntime is installed, else torch.",
                 enum=BACKENDS),
     SettingSpec("threshold", "number", None,
-                "Discriminator probability above which a character is suspected. Empty: the "
-                "model's recommended threshold (0.5 if it has none).",
+                "Probability from which a finding is reported: the fused decision's probability "
+                "that it is a typo with this fix (for a pair without a fitted combiner: the "
+                "discriminator's score). Empty: the model's recommended threshold.",
+                minimum=0.0, maximum=1.0, nullable=True),
+    SettingSpec("autoFixThreshold", "number", None,
+                "Probability from which a finding's best fix is applied without asking (fix "
+                "--write, Fix All, fix on save); never below threshold. Empty: the model's "
+                "recommendation.",
                 minimum=0.0, maximum=1.0, nullable=True),
     SettingSpec("minRatio", "number", None,
-                "A suggestion must be this many times more probable than the written "
-                "character under the generator. Empty: the model's recommendation (1.0 if it "
-                "has none).",
+                "Pairs without a fitted combiner only: a suggestion must be this many times more "
+                "probable than the written character under the generator. Empty: the model's "
+                "recommendation (1.0 if it has none).",
                 minimum=0.0, nullable=True),
     SettingSpec("topK", "integer", 3, "Most suggestions offered per finding.",
                 minimum=1, maximum=20),
@@ -92,6 +98,7 @@ class Settings:
     generator: str | None = None
     backend: str = "auto"
     threshold: float | None = None  # None: the model's recommended value
+    autoFixThreshold: float | None = None  # noqa: N815
     minRatio: float | None = None  # noqa: N815 - the schema's camelCase name is the field name
     topK: int = 3  # noqa: N815
     debounceMs: int = 300  # noqa: N815

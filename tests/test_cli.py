@@ -95,9 +95,9 @@ def test_fix_write_keeps_code_and_permissions(planted_script, doc):
 def test_fix_never_rewrites_a_file_changed_underneath(planted_script, doc, monkeypatch, capsys):
     real_apply = fix_command.apply_findings
 
-    def edit_meanwhile(text, findings):
+    def edit_meanwhile(text, findings, **options):
         doc.write_text("有人改了这个文件。\n", encoding="utf-8")
-        return real_apply(text, findings)
+        return real_apply(text, findings, **options)
 
     monkeypatch.setattr(fix_command, "apply_findings", edit_meanwhile)
     assert main(["fix", "--write", str(doc)]) == 2

@@ -64,9 +64,12 @@ def load_checker(settings: Settings):  # -> Checker, imported lazily (torch is s
 def setup_errors() -> tuple[type[BaseException], ...]:
     """Errors that mean "cannot start": reported in one line, exit 2."""
     from electra_lsp.dictionary import DictionaryError
+    from electra_lsp.engine.decide import CombinerError
+    from electra_lsp.engine.lexicon import LexiconError
     from electra_lsp.engine.models import ModelLoadError
 
-    return (ModelLoadError, DictionaryError, SettingsError, FileNotFoundError)
+    return (ModelLoadError, DictionaryError, SettingsError, FileNotFoundError, LexiconError,
+            CombinerError)
 
 
 def checker_and_files(args: argparse.Namespace):  # -> (Checker, list[Path])

@@ -73,14 +73,16 @@ def run(args: argparse.Namespace) -> int:
         try:
             source = read_input(path)
             findings = checker.check(source.text, document_kind(path))
-            fixed = apply_findings(source.text, findings)
+            # Only fixes sure enough to apply unasked (autoFixThreshold); `check` lists all.
+            fixed = apply_findings(source.text, findings, automatic=True)
             if fixed == source.text:
                 continue
             if exit_code == EXIT_OK:
                 exit_code = EXIT_FINDINGS
             if args.write:
                 write_atomically(source, fixed)
-                print(f"fixed {path} ({sum(f.best is not None for f in findings)} changes)")
+                changes = sum(f.best is not None and f.auto_fix for f in findings)
+                print(f"fixed {path} ({changes} change{'s' if changes != 1 else ''})")
             else:
                 sys.stdout.writelines(difflib.unified_diff(
                     source.text.splitlines(keepends=True), fixed.splitlines(keepends=True),

@@ -26,6 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from electra_lsp.engine.lexicon import LexiconError, shared_lexicon
     from electra_lsp.engine.models import (
         ModelLoadError,
         backend_kind,
@@ -60,7 +61,16 @@ def run(args: argparse.Namespace) -> int:
             if not args.no_load:
                 backend, seconds = timed_load(settings)
                 report.update(name=backend.name, backendUsed=backend_kind(backend),
-                              loadSeconds=round(seconds, 2), recommended=backend.recommended)
+                              loadSeconds=round(seconds, 2), recommended=backend.recommended,
+                              decision="fused" if "combiner" in backend.recommended
+                              else "models only (no fitted combiner: electra-lsp tune "
+                              "calibrate)")
+                lexicon = shared_lexicon()
+                report["lexicon"] = {"words": len(lexicon),
+                                     "loadSeconds": round(lexicon.load_seconds, 2)}
+        except LexiconError as error:
+            report["lexiconError"] = str(error)
+            exit_code = EXIT_USAGE
         except ModelLoadError as error:
             report["error"] = str(error)
             exit_code = EXIT_USAGE
@@ -82,5 +92,11 @@ def _print_text(report: dict) -> None:
     if "loadSeconds" in report:
         print(f"loaded {report['name']} with {report['backendUsed']} (backend "
               f"{report['backend']}) in {report['loadSeconds']} s")
+        print(f"decision: {report['decision']}")
+    if "lexicon" in report:
+        print(f"lexicon: {report['lexicon']['words']} words loaded in "
+              f"{report['lexicon']['loadSeconds']} s")
+    if "lexiconError" in report:
+        print(f"lexicon: error: {report['lexiconError']}", file=sys.stderr)
     if "error" in report:
         print(f"error: {report['error']}", file=sys.stderr)

@@ -85,6 +85,7 @@ class ConfusionSets:
             for key in keys:
                 by_sound[key].add(char)
         self._by_sound = by_sound
+        self._kinds: dict[str, dict[str, str]] = {}
 
     def similar_sound(self, char: str) -> set[str]:
         keys = self._keys.get(char)
@@ -103,6 +104,15 @@ class ConfusionSets:
 
     def similar(self, char: str) -> set[str]:
         return self.similar_sound(char) | self.similar_shape(char)
+
+    def similar_kinds(self, char: str) -> dict[str, str]:
+        """{similar character: its kind} for `char`, cached (the evidence asks per position)."""
+        found = self._kinds.get(char)
+        if found is None:
+            found = {c: k for c in self.similar(char) if (k := self.kind(char, c)) is not None}
+            if len(self._kinds) < 65536:
+                self._kinds[char] = found
+        return found
 
     def is_similar(self, written: str, meant: str) -> bool:
         return meant in self.similar(written)

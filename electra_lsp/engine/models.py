@@ -130,6 +130,17 @@ def model_defaults(discriminator: ResolvedModel) -> dict:
     return {}
 
 
+def settings_path(discriminator: ResolvedModel) -> Path:
+    """Where the pair's `electra_lsp.json` is (or goes): the file `model_defaults` reads, else
+    beside a pair's discriminator/generator folders, else in the discriminator's folder."""
+    for directory in (discriminator.directory, discriminator.directory.parent):
+        if (directory / MODEL_SETTINGS_FILE).is_file():
+            return directory
+    if discriminator.directory.name == "discriminator":
+        return discriminator.directory.parent
+    return discriminator.directory
+
+
 def model_name(discriminator: ResolvedModel, generator: ResolvedModel) -> str:
     """A readable identity: the pair's folder (`electra-tiny-zh`) or both model names."""
     if discriminator.directory.parent == generator.directory.parent and \

@@ -75,11 +75,12 @@ def quick_fixes(document: Document, diagnostic: types.Diagnostic, codec: Positio
 
 def fix_all_edits(document: Document, findings: Sequence[Finding],
                   codec: PositionCodec) -> list[types.TextEdit]:
-    """The best suggestion for every finding (findings are for the document's current text)."""
+    """The best suggestion for every finding sure enough to apply unasked (`auto_fix`, see
+    the autoFixThreshold setting); findings are for the document's current text."""
     return [
         types.TextEdit(range=document.range_at(f.start, f.end, codec), new_text=f.best.text)
         for f in findings
-        if f.best is not None and document.text[f.start:f.end] == f.original
+        if f.best is not None and f.auto_fix and document.text[f.start:f.end] == f.original
     ]
 
 

@@ -1,4 +1,5 @@
-"""Hover over a flagged character: the detector's score and the ranked suggestions."""
+"""Hover over a flagged character: the evidence in words, the probability and the ranked
+suggestions."""
 
 from __future__ import annotations
 
@@ -22,13 +23,22 @@ def hover_markdown(text: str, finding: Finding) -> str:
         f"**electra-lsp** 疑似错字「{context_word(text, finding)}」 (possible typo: "
         f"`{finding.original}`)",
         "",
-        f"discriminator score (replaced probability): **{finding.score:.3f}**",
-        "",
     ]
+    if finding.evidence is not None:
+        evidence = finding.evidence
+        lines += [
+            f"{evidence.explanation()}",
+            "",
+            f"probability of a typo with this fix: **{finding.score:.2f}**"
+            + ("" if finding.auto_fix else " (not applied by Fix All: below autoFixThreshold)"),
+            "",
+        ]
+    else:
+        lines += [f"discriminator score (replaced probability): **{finding.score:.2f}**", ""]
     if finding.suggestions:
         lines += ["| # | suggestion 建议 | probability | score |", "|---|---|---|---|"]
         lines += [
-            f"| {rank} | {s.text} | {s.probability:.3f} | {s.score:.3f} |"
+            f"| {rank} | {s.text} | {s.probability:.2f} | {s.score:.2f} |"
             for rank, s in enumerate(finding.suggestions, start=1)
         ]
     else:

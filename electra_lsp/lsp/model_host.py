@@ -27,6 +27,7 @@ class LoadedModels:
     device: str
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    lexicon: dict | None = None  # {"words": N, "loadSeconds": s} when the lexicon is in use
 
 
 def load_models_backend(settings: Settings) -> ModelBackend:
@@ -39,14 +40,24 @@ def load_models_backend(settings: Settings) -> ModelBackend:
 def build_checker(backend: ModelBackend, settings: Settings) -> LoadedModels:
     """Dictionary + confusion sets + checker around a loaded backend."""
     from electra_lsp.checker import Checker
+    from electra_lsp.engine.decide import CombinerError
+    from electra_lsp.engine.lexicon import LexiconError
     from electra_lsp.engine.models import backend_kind
 
     start = time.perf_counter()
     dictionary, warnings = open_dictionary(settings)
-    checker = Checker(backend, settings, dictionary)
+    try:
+        checker = Checker(backend, settings, dictionary)
+    except (LexiconError, CombinerError) as error:
+        # Keep serving with the models alone; the user sees why in a warning.
+        warnings.append(f"{error}; checking with the models alone")
+        checker = Checker(backend, settings, dictionary, use_combiner=False)
     kind = backend_kind(backend)
     device = str(getattr(backend, "device", "cpu" if kind in ("torch", "onnx") else "none"))
-    return LoadedModels(checker, backend.name, kind, device, time.perf_counter() - start, warnings)
+    lexicon = None if checker.lexicon is None else {
+        "words": len(checker.lexicon), "loadSeconds": round(checker.lexicon.load_seconds, 2)}
+    return LoadedModels(checker, backend.name, kind, device, time.perf_counter() - start,
+                        warnings, lexicon)
 
 
 def dictionary_path(settings: Settings) -> Path:

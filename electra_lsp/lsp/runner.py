@@ -136,7 +136,11 @@ class CheckRunner:
             job.done += len(chunk)
         if self._stale(uri, document, job):
             return
-        job.findings.sort(key=lambda f: (f.start, f.end))
+        from electra_lsp.checker import without_document_vocabulary  # loaded with the models
+
+        job.findings = sorted(without_document_vocabulary(document.text, job.sentences,
+                                                          job.findings),
+                              key=lambda f: (f.start, f.end))
         self._on_result(document, CheckResult(job.version, job.findings, len(job.sentences),
                                               time.perf_counter() - job.started))
 

@@ -133,6 +133,9 @@ class ElectraServer(LanguageServer):
             "model": self.models.model if self.models else None,
             "backend": self.models.backend if self.models else None,
             "device": self.models.device if self.models else None,
+            "lexicon": self.models.lexicon if self.models else None,
+            "decision": None if checker is None
+            else "fused" if checker.combiner is not None else "models only",
             "sentencesChecked": stats.sentences_checked if stats else 0,
             "cacheHits": stats.cache_hits if stats else 0,
             "cacheMisses": stats.cache_misses if stats else 0,
@@ -167,7 +170,7 @@ class ElectraServer(LanguageServer):
         token = await self.begin_progress(f"electra-lsp: loading {what}")
         try:
             backend = await self.worker.run(partial(load_models_backend, settings))
-            self.report_progress(token, "building confusion sets", 70)
+            self.report_progress(token, "loading the lexicon and confusion sets", 70)
             loaded = await self.worker.run(partial(build_checker, backend, settings))
         except Exception as error:
             self.end_progress(token, "failed")

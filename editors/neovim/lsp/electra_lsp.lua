@@ -64,6 +64,7 @@ return {
       -- generator = nil, -- unset: the server's default
       backend = 'auto',
       -- threshold = nil, -- unset: the server's default
+      -- autoFixThreshold = nil, -- unset: the server's default
       -- minRatio = nil, -- unset: the server's default
       topK = 3,
       debounceMs = 300,

@@ -1,0 +1,114 @@
+"""`python -m bench.quality` (`make bench-quality`): the old engine (models only: the
+discriminator flags, the generator ranks) against the new one (fused decision with the
+lexicon), side by side in one run, on
+- typos planted into clean edited lines the models never trained on (the BENCH share of
+  csc/clean/xxqg.txt, never used for fitting or thresholds; train/plant.py: 80 % same pinyin as
+  an input method would, 10 % near sound, 10 % shape; every line once untouched and once with
+  one typo): recall, correct first fix, false alarms per 10,000 Chinese characters on the
+  untouched lines;
+- every dev set (csc/dev/*.tsv) and csc/sighan15_test.tsv (reported, never tuned on), plus the
+  peer toolkit's sentence figure on sighan15_test_707.tsv;
+- speed: sentences per second of `check_sentences` on the sighan15_test sources.
+Prints one Markdown table; needs ../shared/data (or --data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from bench.common import table
+
+
+def planted_figures(checker, pairs: list[tuple[str, str]]) -> dict[str, float]:
+    """Recall and correct first fix over planted typos; false alarms on untouched lines."""
+    found = checker.check_sentences([source for source, _ in pairs])
+    typos = caught = fixed = alarms = clean_chars = 0
+    for (source, target), findings in zip(pairs, found, strict=True):
+        if source == target:
+            clean_chars += sum(1 for c in source if "\u4e00" <= c <= "\u9fff")
+            alarms += len(findings)
+            continue
+        wrong = {i: t for i, (s, t) in enumerate(zip(source, target, strict=True)) if s != t}
+        typos += len(wrong)
+        for finding in findings:
+            if finding.start in wrong:
+                caught += 1
+                fixed += finding.best is not None and finding.best.text == wrong[finding.start]
+    return {"recall": caught / typos, "correct first fix": fixed / typos,
+            "false alarms / 10k chars": alarms * 10_000 / clean_chars, "typos": typos,
+            "clean chars": clean_chars}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.quality", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--limit", type=int, default=0,
+                        help="at most this many pairs per set (0: all; for a quick try)")
+    args = parser.parse_args(argv)
+    if not (args.data / "csc").is_dir():
+        print(f"bench.quality: no CSC data in {args.data}; pass --data", file=sys.stderr)
+        return 2
+
+    from electra_lsp.checker import Checker
+    from electra_lsp.engine.models import load_backend
+    from electra_lsp.evaluate.runner import evaluate, read_pairs
+    from electra_lsp.settings import Settings
+    from electra_lsp.train.calibrate import BENCH_SEEDS, clean_lines, planted_and_clean
+
+    settings = Settings()
+    backend = load_backend(settings)
+    engines = {"old (models only)": Checker(backend, settings, use_combiner=False),
+               "new (fused)": Checker(backend, settings)}
+    new = engines["new (fused)"]
+    limit = args.limit or None
+    lines = clean_lines(args.data, "bench")[:limit]
+    bench_pairs = planted_and_clean(lines, new.lexicon, new.confusion, backend.vocabulary,
+                                    BENCH_SEEDS)
+
+    rows: list[list[object]] = []
+    results = {name: planted_figures(checker, bench_pairs) for name, checker in engines.items()}
+    first = next(iter(results.values()))
+    print(f"planted: {first['typos']} typos, {first['clean chars']} clean characters",
+          file=sys.stderr)
+    for measure in ("recall", "correct first fix", "false alarms / 10k chars"):
+        rows.append([f"planted IME typos: {measure}",
+                     *(f"{r[measure]:.3f}" for r in results.values())])
+
+    sets = sorted((args.data / "csc" / "dev").glob("*.tsv"))
+    sets.append(args.data / "csc" / "sighan15_test.tsv")
+    for path in sets:
+        pairs = read_pairs(path)[:limit]
+        reports = {name: evaluate(checker, pairs, progress=False).to_json()
+                   for name, checker in engines.items()}
+        for label, get in (
+                ("sentence correction F1", lambda r: r["sentence_correction"]["f1"]),
+                ("char detection F1", lambda r: r["char_detection"]["f1"]),
+                ("false-positive rate", lambda r: r["false_positive_rate"])):
+            rows.append([f"{path.stem}: {label}", *(f"{get(r):.3f}" for r in reports.values())])
+    peer_pairs = read_pairs(args.data / "csc" / "sighan15_test_707.tsv")[:limit]
+    for label in ("precision", "recall", "f1"):
+        values = []
+        for checker in engines.values():
+            report = evaluate(checker, peer_pairs, progress=False).to_json()
+            values.append(f"{report['toolkit_sentence'][label]:.3f}")
+        rows.append([f"sighan15_test_707: peer sentence {label}", *values])
+
+    sources = [s for s, _ in read_pairs(args.data / "csc" / "sighan15_test.tsv")][:limit]
+    speeds = []
+    for checker in engines.values():
+        checker.update_settings(checker.settings)  # empty the sentence cache
+        began = time.perf_counter()
+        checker.check_sentences(sources)
+        speeds.append(f"{len(sources) / (time.perf_counter() - began):.0f}")
+    rows.append(["check speed (sentences/s)", *speeds])
+    print(f"Model: {backend.name} ({type(backend).__name__}); one run, same machine.\n")
+    print(table(["measure", *engines], rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

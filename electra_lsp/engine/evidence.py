@@ -1,0 +1,189 @@
+"""Evidence per (position, candidate): what the models and the lexicon say about reading the
+character at `position` as `candidate` instead of what was written.
+
+Candidates at every Chinese character: characters that turn the neighbours into a known word
+(`Lexicon.completions`), and, where the discriminator suspects the character, every character
+similar in sound or shape (`ConfusionSets.similar`). Either way only similar characters are
+kept (a writer types 以 for 已, not 把 for 已).
+
+The features, one row per candidate (names in FEATURES, read by `decide.Combiner`):
+- detector: logit of the discriminator's replaced-probability at the position;
+- generator: log p(candidate) − log p(written) under the generator with the position masked,
+  and generator_candidate: log p(candidate) (both filled in later, only where the cheap
+  features leave a chance: see `decide`);
+- lexical_gain: how much more probable (nats) the best segmentation of the window around the
+  position becomes with the candidate (`Lexicon.best_segmentation`);
+- written_in_word / candidate_in_word: the position lies in a word of 2+ characters of that
+  segmentation, as written / with the candidate;
+- domain / idiom / name: the written text there is a known domain term, idiom, person or place
+  name;
+- confusable: the shipped confusable-word pairs list exactly this substitution in this context;
+- char_frequency: log count of the candidate minus that of the written character (pinyin input
+  methods offer common characters first);
+- from_lexicon: the candidate completes a known word;
+- written_word / candidate_word: log-probability of the most common word of 2+ characters
+  covering the position, as written / with the candidate (NO_WORD when there is none);
+- one indicator per kind of similarity (confusion.KINDS);
+- neighbour_gain: the largest lexical gain of any candidate within two characters on either
+  side (a typo stands alone; an unknown name or term makes its neighbours suspicious too).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from electra_lsp.engine.charclass import is_cjk
+from electra_lsp.engine.confusion import KINDS, ConfusionSets
+from electra_lsp.engine.lexicon import DOMAIN, IDIOM, NAME, NO_WORD, PLACE, Lexicon
+
+FEATURES = (
+    "detector", "generator", "lexical_gain", "written_in_word", "candidate_in_word", "domain",
+    "idiom", "name", "confusable", "char_frequency", "from_lexicon",
+    *(f"kind_{kind}" for kind in KINDS),
+    "generator_candidate", "written_word", "candidate_word", "neighbour_gain",
+)
+INDEX = {name: i for i, name in enumerate(FEATURES)}
+GENERATOR = INDEX["generator"]
+GENERATOR_CANDIDATE = INDEX["generator_candidate"]
+# The columns only the generator fills; a larger value never makes a typo less likely.
+GENERATOR_COLUMNS = (GENERATOR, GENERATOR_CANDIDATE)
+# Clipping keeps one extreme model output from outvoting everything else, and bounds the
+# generator feature so the pre-filter can use its maximum (decide.Combiner.upper_bound).
+CLIP = {"detector": (-8.0, 8.0), "generator": (-12.0, 12.0), "lexical_gain": (-15.0, 15.0),
+        "char_frequency": (-8.0, 8.0), "generator_candidate": (-12.0, 0.0)}
+# Below this replaced-probability the discriminator's own suspicion adds no candidates.
+DETECTOR_GATE = 0.5
+# ... and at most this many of its similar characters (the likeliest by the prior).
+DETECTOR_CANDIDATES = 12
+_TINY = 1e-9
+
+
+def _clip(name: str, value: float) -> float:
+    low, high = CLIP[name]
+    return min(high, max(low, value))
+
+
+@dataclass
+class Candidates:
+    """The candidates of a batch of sentences: row i of `features` is (sentence[i],
+    position[i], candidate[i]); the generator column is NaN until `fill_generator`."""
+
+    sentences: Sequence[str]
+    sentence: list[int]
+    position: list[int]
+    candidate: list[str]
+    kind: list[str]
+    span: list[tuple[int, int]]  # the word the candidate makes (sentence offsets)
+    features: np.ndarray  # (rows, len(FEATURES)) float64
+
+    def __len__(self) -> int:
+        return len(self.candidate)
+
+
+def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float]],
+                     lexicon: Lexicon, confusion: ConfusionSets, vocabulary: frozenset[str],
+                     weights: dict[str, float] | None = None) -> Candidates:
+    """Every candidate of every Chinese character of `sentences` with its cheap evidence.
+
+    `detector[i][j]` is the discriminator's replaced-probability of sentences[i][j].
+    `weights`: kind of similarity → prior weight; kinds weighing 0 are never candidates.
+    """
+    rows: list[list[float]] = []
+    where_s: list[int] = []
+    where_p: list[int] = []
+    chars: list[str] = []
+    kinds: list[str] = []
+    word_spans: list[tuple[int, int]] = []
+    weights = weights if weights is not None else confusion.kind_weights
+    for number, sentence in enumerate(sentences):
+        scores = detector[number]
+        for position, written in enumerate(sentence):
+            if not is_cjk(written):
+                continue
+            similar = confusion.similar_kinds(written)
+            completions, written_word = lexicon.completions(sentence, position, similar)
+            pool = {c: similar[c] for c in completions}
+            if scores[position] >= DETECTOR_GATE:
+                pool.update(_likeliest(similar, lexicon, weights, pool))
+            typed = [(c, k) for c, k in sorted(pool.items())
+                     if c in vocabulary and weights.get(k, 1.0) > 0]
+            if not typed:
+                continue
+            start, end = lexicon.window(sentence, position)
+            window = sentence[start:end]
+            local = position - start
+            base, spans = lexicon.best_segmentation(window)
+            written_in_word = float(any(high - low > 1 and low <= local < high
+                                        for low, high in spans))
+            flags = lexicon.flags_at(sentence, position)
+            p = min(1.0 - 1e-6, max(1e-6, scores[position]))
+            detector_logit = _clip("detector", math.log(p / (1.0 - p)))
+            written_logp = lexicon.char_logp(written)
+            for char, kind in typed:
+                score, new_spans = lexicon.best_segmentation(
+                    window[:local] + char + window[local + 1:])
+                row = [0.0] * len(FEATURES)
+                row[0] = detector_logit
+                row[GENERATOR] = math.nan
+                row[GENERATOR_CANDIDATE] = math.nan
+                row[INDEX["written_word"]] = written_word
+                row[INDEX["candidate_word"]] = completions.get(char, NO_WORD)
+                row[2] = _clip("lexical_gain", score - base)
+                row[3] = written_in_word
+                low, high = next((lo, hi) for lo, hi in new_spans if lo <= local < hi)
+                row[4] = float(high - low > 1)
+                row[5] = float(bool(flags & DOMAIN))
+                row[6] = float(bool(flags & IDIOM))
+                row[7] = float(bool(flags & (NAME | PLACE)))
+                row[8] = float(lexicon.confusable is not None
+                               and lexicon.confusable.suggests(sentence, position, char))
+                row[9] = _clip("char_frequency", lexicon.char_logp(char) - written_logp)
+                row[10] = float(char in completions)
+                row[INDEX[f"kind_{kind}"]] = 1.0
+                rows.append(row)
+                where_s.append(number)
+                where_p.append(position)
+                chars.append(char)
+                kinds.append(kind)
+                word_spans.append((start + low, start + high))
+    features = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+    _neighbour_gain(features, where_s, where_p)
+    return Candidates(sentences, where_s, where_p, chars, kinds, word_spans, features)
+
+
+def _neighbour_gain(features: np.ndarray, sentence: list[int], position: list[int]) -> None:
+    gain = INDEX["lexical_gain"]
+    low = CLIP["lexical_gain"][0]
+    best: dict[tuple[int, int], float] = {}
+    for row, key in enumerate(zip(sentence, position, strict=True)):
+        best[key] = max(best.get(key, low), features[row, gain])
+    column = INDEX["neighbour_gain"]
+    for row, (number, at) in enumerate(zip(sentence, position, strict=True)):
+        features[row, column] = max(best.get((number, at + offset), low)
+                                    for offset in (-2, -1, 1, 2))
+
+
+def _likeliest(similar: dict[str, str], lexicon: Lexicon, weights: dict[str, float],
+               exclude: dict[str, str]) -> dict[str, str]:
+    """The DETECTOR_CANDIDATES similar characters a writer most likely meant, by the
+    noisy-channel prior w(kind) · P(character) (common characters come first in an input
+    method's list)."""
+    def prior(char: str) -> float:
+        return weights.get(similar[char], 1.0) * math.exp(lexicon.char_logp(char))
+
+    ranked = sorted((c for c in similar if c not in exclude), key=lambda c: (-prior(c), c))
+    return {c: similar[c] for c in ranked[:DETECTOR_CANDIDATES]}
+
+
+def fill_generator(features: np.ndarray, row: int, candidate_probability: float,
+                   written_probability: float) -> None:
+    """Set the generator's columns of one row: log p(candidate) − log p(written) and
+    log p(candidate), clipped."""
+    candidate = math.log(candidate_probability + _TINY)
+    features[row, GENERATOR] = _clip("generator", candidate - math.log(written_probability
+                                                                       + _TINY))
+    features[row, GENERATOR_CANDIDATE] = _clip("generator_candidate", candidate)

@@ -1,0 +1,264 @@
+"""Fit the fused decision (engine/decide.py) for a discriminator + generator pair, and choose
+its thresholds on dev data. `electra-lsp tune calibrate` runs it; the result is written into
+the discriminator's `electra_lsp.json` ("combiner").
+
+Data (paths under the shared data directory, see its README), all of it separate from what the
+thresholds are chosen on, and never a `*_test*` file:
+- fit: the FIT share of the clean edited lines `csc/clean/xxqg.txt` as they are and with typos
+  planted (train/plant.py; the users' distribution: native writers' slips in edited prose),
+  plus a sample of the real error pairs in `csc/train/` and `csc/sighan15_train.tsv` at a lower
+  weight (learners' essays and synthetic pairs: a combiner fitted on them alone raises several
+  times the false alarms on edited prose);
+- choose: the TUNE share of those lines, planted and clean, and `csc/dev/*.tsv`.
+The BENCH share is left for bench/quality.py. The embedded pair never trained on xxqg.txt (its
+corpus is corpus/edited.txt.xz, which holds rmrb1998.txt, so that file is not used here). The
+split is seeded and fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from electra_lsp.engine.backend import MaskQuery, ModelBackend
+from electra_lsp.engine.confusion import ConfusionSets
+from electra_lsp.engine.decide import Combiner, fit_combiner
+from electra_lsp.engine.evidence import build_candidates, fill_generator
+from electra_lsp.engine.lexicon import Lexicon
+from electra_lsp.evaluate.runner import read_pairs
+from electra_lsp.train.plant import plant_typos
+
+CLEAN_LINES = ("csc", "clean", "xxqg.txt")
+SPLIT_SEED = 20261130
+SHARES = {"fit": 0.5, "tune": 0.25, "bench": 0.25}
+FIT_SEEDS = (1, 11)  # two planted variants of every fitting line (more typos to learn from)
+TUNE_SEEDS = (3,)
+BENCH_SEEDS = (5,)
+CSC_FIT_PAIRS = 4000  # sampled from csc/train/ + sighan15_train.tsv
+CSC_WEIGHT = 0.3  # their rows count this much against one row of edited prose
+ALARM_BUDGET = 1.0  # false alarms per 10,000 Chinese characters of clean edited prose
+AUTO_FIX_ERROR = 0.05  # at most this share of automatic fixes may be wrong (on tune data)
+_BATCH = 64
+
+
+def clean_lines(data: Path, share: str) -> list[str]:
+    """One share ("fit", "tune", "bench") of the clean edited lines, by a fixed seeded split."""
+    path = data.joinpath(*CLEAN_LINES)
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    except OSError as error:
+        raise FileNotFoundError(f"cannot read {path}: {error}") from None
+    lines = [line for line in lines if line]
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(lines))
+    cuts = np.cumsum([int(SHARES[name] * len(lines)) for name in SHARES])
+    bounds = dict(zip(SHARES, zip([0, *cuts[:-1]], [*cuts[:-1], len(lines)], strict=True),
+                      strict=True))
+    low, high = bounds[share]
+    return [lines[i] for i in sorted(order[low:high])]
+
+
+def planted_and_clean(lines: Sequence[str], lexicon: Lexicon, confusion: ConfusionSets,
+                      vocabulary: frozenset[str], seeds: Sequence[int]
+                      ) -> list[tuple[str, str]]:
+    """Every line as it is, and once more with one planted typo per seed (`source, target`
+    pairs; a line where nothing could be planted comes once)."""
+    pairs = [(line, line) for line in lines]
+    for seed in seeds:
+        pairs += [p for p in plant_typos(lines, lexicon, confusion, vocabulary, seed)
+                  if p[0] != p[1]]
+    return pairs
+
+
+@dataclass
+class Collected:
+    """Candidate rows of a set of pairs with their full evidence (the generator asked at every
+    candidate position: no pre-filter) and whether each is the intended character."""
+
+    features: np.ndarray  # (rows, FEATURES)
+    labels: np.ndarray  # (rows,) 1: the target has this candidate at this position
+    pair: np.ndarray  # (rows,) index of the pair
+    position: np.ndarray  # (rows,)
+    candidate: list[str]  # (rows,)
+    errors: list[dict[int, str]]  # per pair: position -> intended character
+    chars: int  # Chinese characters in all sources
+
+
+def collect(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
+            pairs: Sequence[tuple[str, str]], progress: Callable[[int], None] | None = None
+            ) -> Collected:
+    rows, labels, pair_ids, positions, chars_of = [], [], [], [], []
+    errors = [{i: t for i, (s, t) in enumerate(zip(src, tgt, strict=True)) if s != t}
+              if len(src) == len(tgt) else {} for src, tgt in pairs]
+    chars = 0
+    for first in range(0, len(pairs), _BATCH):
+        batch = [source for source, _ in pairs[first:first + _BATCH]]
+        chars += sum(1 for sentence in batch for c in sentence if "\u4e00" <= c <= "\u9fff")
+        scores = backend.replaced_probabilities(batch)
+        candidates = build_candidates(batch, scores, lexicon, confusion, backend.vocabulary)
+        by_position: dict[tuple[int, int], list[int]] = {}
+        for row, key in enumerate(zip(candidates.sentence, candidates.position, strict=True)):
+            by_position.setdefault(key, []).append(row)
+        keys = list(by_position)
+        answers = backend.masked_probabilities([MaskQuery(batch[s], p, tuple(
+            candidates.candidate[r] for r in by_position[(s, p)])) for s, p in keys])
+        for key, answer in zip(keys, answers, strict=True):
+            for row in by_position[key]:
+                fill_generator(candidates.features, row,
+                               answer.probabilities.get(candidates.candidate[row], 0.0),
+                               answer.original_probability)
+        for row in range(len(candidates)):
+            number = first + candidates.sentence[row]
+            position = candidates.position[row]
+            labels.append(int(errors[number].get(position) == candidates.candidate[row]))
+            pair_ids.append(number)
+            positions.append(position)
+            chars_of.append(candidates.candidate[row])
+        rows.append(candidates.features)
+        if progress:
+            progress(len(batch))
+    features = np.concatenate(rows) if rows else np.zeros((0, 0))
+    return Collected(features, np.array(labels), np.array(pair_ids), np.array(positions),
+                     chars_of, errors, chars)
+
+
+@dataclass
+class Decisions:
+    """Per candidate position: the best candidate's probability and whether it is right."""
+
+    best: np.ndarray  # (positions,) probability of the best candidate
+    right: np.ndarray  # (positions,) bool: the best candidate is the intended character
+    error: np.ndarray  # (positions,) bool: the position holds a real error
+    total_errors: int
+    chars: int
+
+
+def decisions(combiner: Combiner, collected: Collected) -> Decisions:
+    probabilities = combiner.probabilities(collected.features)
+    best: dict[tuple[int, int], tuple[float, bool]] = {}
+    for p, label, pair, position in zip(probabilities, collected.labels, collected.pair,
+                                        collected.position, strict=True):
+        key = (int(pair), int(position))
+        if key not in best or p > best[key][0]:
+            best[key] = (float(p), bool(label))
+    keys = list(best)
+    return Decisions(
+        np.array([best[k][0] for k in keys]), np.array([best[k][1] for k in keys]),
+        np.array([k[1] in collected.errors[k[0]] for k in keys], dtype=bool),
+        sum(len(e) for e in collected.errors), collected.chars)
+
+
+def rates(found: Decisions, threshold: float) -> dict[str, float]:
+    """Recall, correct-fix rate and false alarms per 10,000 characters at `threshold`."""
+    flagged = found.best >= threshold
+    caught = int((flagged & found.error).sum())
+    fixed = int((flagged & found.error & found.right).sum())
+    alarms = int((flagged & ~found.error).sum())
+    return {
+        "recall": caught / found.total_errors if found.total_errors else 0.0,
+        "correct_fix": fixed / found.total_errors if found.total_errors else 0.0,
+        "false_alarms_per_10k": alarms * 10_000 / found.chars if found.chars else 0.0,
+        "wrong_edits": int((flagged & ~(found.error & found.right)).sum()),
+        "edits": int(flagged.sum()),
+    }
+
+
+def choose_threshold(found: Decisions, budget: float = ALARM_BUDGET) -> float:
+    """The lowest threshold whose false alarms on `found` stay within `budget` per 10k chars."""
+    for threshold in np.round(np.arange(0.05, 0.995, 0.01), 2):
+        if rates(found, float(threshold))["false_alarms_per_10k"] <= budget:
+            return float(threshold)
+    return 0.99
+
+
+def choose_auto_fix(found: Decisions, threshold: float, error: float = AUTO_FIX_ERROR) -> float:
+    """The lowest threshold ≥ `threshold` at which at most `error` of the edits made are wrong
+    (a false alarm or a wrong fix)."""
+    for candidate in np.round(np.arange(threshold, 0.995, 0.01), 2):
+        counted = rates(found, float(candidate))
+        if counted["edits"] == 0 or counted["wrong_edits"] <= error * counted["edits"]:
+            return float(candidate)
+    return 0.99
+
+
+def csc_sample(data: Path, count: int, seed: int) -> list[tuple[str, str]]:
+    """A seeded sample of the real training pairs (csc/train/*.tsv and sighan15_train.tsv)."""
+    files = sorted((data / "csc" / "train").glob("*.tsv")) + [data / "csc" / "sighan15_train.tsv"]
+    pairs = [p for path in files if "_test" not in path.name for p in read_pairs(path)
+             if len(p[0]) == len(p[1])]
+    order = np.random.default_rng(seed).permutation(len(pairs))[:count]
+    return [pairs[i] for i in sorted(order)]
+
+
+def calibrate(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets, data: Path,
+              log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)
+              ) -> tuple[Combiner, dict]:
+    """Fit the combiner and choose its thresholds; returns it with a report of the figures."""
+    vocabulary = backend.vocabulary
+    fit_edited = planted_and_clean(clean_lines(data, "fit"), lexicon, confusion, vocabulary,
+                                   FIT_SEEDS)
+    fit_csc = csc_sample(data, CSC_FIT_PAIRS, 2)
+    log(f"fit: {len(fit_edited)} edited lines ({len(FIT_SEEDS)} variants with a planted typo), "
+        f"{len(fit_csc)} training pairs")
+    edited = collect(backend, lexicon, confusion, fit_edited)
+    csc = collect(backend, lexicon, confusion, fit_csc)
+    features = np.concatenate([edited.features, csc.features])
+    labels = np.concatenate([edited.labels, csc.labels])
+    weights = np.concatenate([np.ones(len(edited.labels)), np.full(len(csc.labels), CSC_WEIGHT)])
+    combiner = fit_combiner(features, labels, weights)
+    log(f"fitted on {len(labels)} candidate rows ({int(labels.sum())} intended)")
+
+    tune_pairs = planted_and_clean(clean_lines(data, "tune"), lexicon, confusion, vocabulary,
+                                   TUNE_SEEDS)
+    tune = decisions(combiner, collect(backend, lexicon, confusion, tune_pairs))
+    threshold = choose_threshold(tune)
+    dev_found = {}
+    for path in sorted((data / "csc" / "dev").glob("*.tsv")):
+        pairs = [p for p in read_pairs(path) if len(p[0]) == len(p[1])]
+        dev_found[path.stem] = decisions(combiner, collect(backend, lexicon, confusion, pairs))
+    pooled = _pool([tune, *dev_found.values()])
+    auto_fix = choose_auto_fix(pooled, threshold)
+    combiner = combiner.with_thresholds(threshold, auto_fix)
+    report = {
+        "threshold": threshold,
+        "autoFixThreshold": auto_fix,
+        "tune_edited": rates(tune, threshold),
+        "tune_edited_auto_fix": rates(tune, auto_fix),
+        "dev": {name: rates(found, threshold) for name, found in dev_found.items()},
+        "dev_auto_fix": {name: rates(found, auto_fix) for name, found in dev_found.items()},
+    }
+    log(json.dumps(report, indent=1))
+    return combiner, report
+
+
+def _pool(sets: Sequence[Decisions]) -> Decisions:
+    return Decisions(np.concatenate([s.best for s in sets]),
+                     np.concatenate([s.right for s in sets]),
+                     np.concatenate([s.error for s in sets]),
+                     sum(s.total_errors for s in sets), sum(s.chars for s in sets))
+
+
+def write_combiner(model_dir: Path, combiner: Combiner, report: dict) -> Path:
+    """Store the combiner in `model_dir/electra_lsp.json`, keeping the other keys."""
+    path = model_dir / "electra_lsp.json"
+    try:
+        current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError) as error:
+        raise ValueError(f"cannot read {path}: {error}") from None
+    current["combiner"] = combiner.to_json()
+    current["combinerReport"] = _rounded(report)
+    path.write_text(json.dumps(current, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 4) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value

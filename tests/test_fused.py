@@ -1,0 +1,111 @@
+"""The fused decision in the checker, with the shipped lexicon, a stand-in backend (every
+character known, the generator indifferent) and hand-made combiners: lexical evidence finds
+以经 → 已经, the document's own vocabulary and names are left alone, automatic fixes need the
+stricter threshold, and the pre-filter changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from electra_lsp.checker import Checker
+from electra_lsp.engine.backend import MaskAnswer, MaskQuery
+from electra_lsp.engine.decide import Combiner, LinearModel
+from electra_lsp.engine.evidence import FEATURES, INDEX
+from electra_lsp.engine.lexicon import shared_lexicon
+from electra_lsp.findings import apply_findings
+from electra_lsp.settings import Settings
+
+VOCABULARY = frozenset(chr(code) for code in range(0x4E00, 0x9FA6))
+
+
+class Indifferent:
+    """Detector 0.1 everywhere; the generator gives every candidate the written one's p."""
+
+    name = "indifferent"
+    recommended: dict = {}
+    vocabulary = VOCABULARY
+
+    def __init__(self, detector: dict[str, float] | None = None) -> None:
+        self.detector = detector or {}
+        self.asked = 0
+
+    def replaced_probabilities(self, sentences: Sequence[str]) -> list[list[float]]:
+        return [[self.detector.get(c, 0.1) for c in s] for s in sentences]
+
+    def masked_probabilities(self, queries: Sequence[MaskQuery]) -> list[MaskAnswer]:
+        self.asked += len(queries)
+        return [MaskAnswer(0.01, dict.fromkeys(q.candidates, 0.01)) for q in queries]
+
+
+def combiner(threshold: float = 0.5, auto_fix: float = 0.9, **weights: float) -> Combiner:
+    coefficients = np.zeros(len(FEATURES))
+    for name, value in {"lexical_gain": 1.0, "name": -20.0, **weights}.items():
+        coefficients[INDEX[name]] = value
+    return Combiner(LinearModel(coefficients, -4.0), threshold, auto_fix)
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return shared_lexicon()
+
+
+def test_non_words_are_found_and_fixed_by_word_knowledge(lexicon):
+    checker = Checker(Indifferent(), Settings(), lexicon=lexicon, combiner=combiner())
+    text = "他以经把依赖按装好了。"
+    findings = checker.check(text, "plaintext")
+    assert {(f.original, f.best.text) for f in findings} >= {("以", "已"), ("按", "安")}
+    assert apply_findings(text, findings).startswith("他已经把依赖安装")
+    first = next(f for f in findings if f.original == "以")
+    assert first.evidence is not None and first.evidence.candidate_word == "已经"
+    assert "「以经」不是常用词；「已经」是" in first.evidence.explanation()
+    assert first.to_json()["evidence"]["candidateWord"] == "已经"
+
+
+def test_domain_terms_and_names_are_left_alone(lexicon):
+    checker = Checker(Indifferent(), Settings(), lexicon=lexicon, combiner=combiner())
+    assert checker.check("我们可以用泛型来减少重复代码。", "plaintext") == []
+    assert checker.check("张林和萧华都来了。", "plaintext") == []
+
+
+def test_the_documents_own_vocabulary_is_not_flagged(lexicon):
+    checker = Checker(Indifferent(), Settings(), lexicon=lexicon, combiner=combiner())
+    once = "我们用透专来处理。"
+    assert [f.original for f in checker.check(once, "plaintext")] == ["专"]  # alone: flagged
+    document = "\n\n".join([once, "透专来自上游。", "这里也用透专来做。"])
+    assert checker.check(document, "markdown") == []  # the document writes 透专 three times
+    # a typo beside a pair the document uses often is still found
+    typo = "\n\n".join(["我们在这里。", "我们在那里。", "我们在家。", "他以经走了。"])
+    assert [f.original for f in checker.check(typo, "markdown")] == ["以"]
+
+
+def test_automatic_fixes_need_the_stricter_threshold(lexicon):
+    strict = Checker(Indifferent(), Settings(), lexicon=lexicon,
+                     combiner=combiner(threshold=0.5, auto_fix=0.999999))
+    findings = strict.check("他以经走了。", "plaintext")
+    assert findings and not any(f.auto_fix for f in findings)
+    assert apply_findings("他以经走了。", findings, automatic=True) == "他以经走了。"
+    lenient = Checker(Indifferent(), Settings(autoFixThreshold=0.5), lexicon=lexicon,
+                      combiner=combiner(threshold=0.5, auto_fix=0.999999))
+    assert all(f.auto_fix for f in lenient.check("他以经走了。", "plaintext"))
+
+
+def test_the_prefilter_drops_nothing_the_full_computation_would_flag(lexicon):
+    from conftest import shared_file
+
+    from electra_lsp.evaluate.runner import read_pairs
+
+    sentences = [source for source, _ in read_pairs(shared_file("csc", "sighan15_train.tsv"))]
+    sentences = sentences[:150] + ["他以经把依赖按装好了。", "请检察一下配制文件。"]
+    backend = Indifferent({"以": 0.9, "察": 0.7})
+    for weights in ({}, {"generator": 0.5, "detector": 0.3}):
+        checker = Checker(backend, Settings(), lexicon=lexicon, combiner=combiner(**weights))
+        scores = backend.replaced_probabilities(sentences)
+        asked = backend.asked
+        filtered = checker._decide(sentences, scores, prefilter=True)
+        fewer = backend.asked - asked
+        full = checker._decide(sentences, scores, prefilter=False)
+        assert filtered == full
+        assert fewer < backend.asked - asked - fewer  # it did skip work
