@@ -195,9 +195,12 @@ class Checker:
                 p = answer.probabilities.get(candidates.candidate[row], 0.0)
                 generator_p[row] = p
                 fill_generator(features, row, p, answer.original_probability)
+        asked = [row for rows in rows_at.values() for row in rows]
+        computed = dict(zip(asked, self.combiner.probabilities(features[asked]).tolist(),
+                            strict=True)) if asked else {}
         for (number, position), rows in rows_at.items():
             sentence = sentences[number]
-            probabilities = self.combiner.probabilities(features[rows])
+            probabilities = [computed[row] for row in rows]
             order = sorted(range(len(rows)), key=lambda i: (-probabilities[i],
                                                             candidates.candidate[rows[i]]))
             best = float(probabilities[order[0]])
@@ -299,10 +302,12 @@ def without_document_vocabulary(text: str, sentences: Sequence[Segment],
         return [pair for pair in (text[max(0, start - 1):start + 1], text[start:start + 2])
                 if len(pair) == 2 and all(is_cjk(c) for c in pair)]
 
-    flagged = Counter(pair for finding in findings for pair in pairs(finding))
+    # Only the fused decision weighs this evidence (the models-only rule stays as it was).
+    flagged = Counter(pair for finding in findings if finding.evidence is not None
+                      for pair in pairs(finding))
     repeated = [pair for pair, count in flagged.items() if count >= 2]
     if not repeated:
         return findings
     prose = "\n".join(sentence.text for sentence in sentences)  # code does not count
     used = {pair for pair in repeated if prose.count(pair) >= DOCUMENT_REPEATS}
-    return [f for f in findings if not used.intersection(pairs(f))]
+    return [f for f in findings if f.evidence is None or not used.intersection(pairs(f))]

@@ -194,8 +194,8 @@ async def test_hover_shows_score_and_suggestions(client):
         text_document=types.TextDocumentIdentifier(uri=doc.uri),
         position=diagnostic.range.start))
     assert hover.contents.kind == types.MarkupKind.Markdown
-    assert "0.970" in hover.contents.value  # the discriminator's score
-    assert "| 1 | 友 | 0.900 |" in hover.contents.value
+    assert "**0.97**" in hover.contents.value  # the discriminator's score, rounded as the CLI does
+    assert "| 1 | 友 | 0.90 |" in hover.contents.value
     assert hover.range == diagnostic.range
     for position in (types.Position(line=0, character=0), types.Position(line=99, character=3)):
         nothing = await client.text_document_hover_async(types.HoverParams(

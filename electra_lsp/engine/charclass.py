@@ -14,4 +14,6 @@ _CJK_RANGES = (
 
 def is_cjk(char: str) -> bool:
     code = ord(char)
-    return any(low <= code <= high for low, high in _CJK_RANGES)
+    if 0x4E00 <= code <= 0x9FFF:  # the common case first: called for every character
+        return True
+    return any(low <= code <= high for low, high in _CJK_RANGES[1:])

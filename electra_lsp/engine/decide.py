@@ -77,6 +77,7 @@ class TreeEnsemble:
         self.value = np.asarray(value, dtype=np.float64)
         self.depth = int(depth)
         self.leaf = self.left < 0
+        self._session = None  # ONNX Runtime session (False: not available), built on first use
         sizes = {len(self.feature), len(self.threshold), len(self.left), len(self.right),
                  len(self.value)}
         if len(sizes) != 1 or self.feature.max(initial=0) >= len(FEATURES) \
@@ -85,17 +86,28 @@ class TreeEnsemble:
             raise CombinerError("combiner trees are inconsistent")
 
     def logits(self, features: np.ndarray) -> np.ndarray:
+        """(rows,) log-odds; through ONNX Runtime's TreeEnsembleRegressor when it is installed
+        (about ten times faster than the numpy walk below, which is the fallback)."""
+        if self._session is None:
+            self._session = _onnx_trees(self) or False
+        if self._session:
+            output = self._session.run(None, {"features": features.astype(np.float32)})[0]
+            return output[:, 0].astype(np.float64)
+        return self.walk(features)
+
+    def walk(self, features: np.ndarray) -> np.ndarray:
+        """(rows,) log-odds computed with numpy (no ONNX Runtime)."""
         rows = features.shape[0]
-        nodes = np.broadcast_to(self.roots, (rows, len(self.roots))).copy()
-        index = np.arange(rows)[:, None]
-        for _ in range(self.depth):
-            leaf = self.leaf[nodes]
-            if leaf.all():
-                break
-            values = features[index, self.feature[nodes]]
-            step = np.where(values <= self.threshold[nodes], self.left[nodes], self.right[nodes])
-            nodes = np.where(leaf, nodes, step)
-        return self.baseline + self.value[nodes].sum(axis=1)
+        trees = len(self.roots)
+        row = np.repeat(np.arange(rows), trees)
+        nodes = np.tile(self.roots, rows)
+        active = np.flatnonzero(~self.leaf[nodes])
+        while active.size:  # only (row, tree) pairs not yet at a leaf take a step
+            at = nodes[active]
+            left = features[row[active], self.feature[at]] <= self.threshold[at]
+            nodes[active] = np.where(left, self.left[at], self.right[at])
+            active = active[~self.leaf[nodes[active]]]
+        return self.baseline + np.bincount(row, weights=self.value[nodes], minlength=rows)
 
     def generator_increasing(self, column: int) -> bool:
         return True  # fitted with monotonic_cst +1 on GENERATOR_COLUMNS
@@ -237,3 +249,38 @@ def _export_trees(boosted) -> TreeEnsemble:
             depth = max(depth, int(node["depth"]))
     baseline = float(np.ravel(boosted._baseline_prediction)[0])
     return TreeEnsemble(baseline, roots, feature, threshold, left, right, value, depth + 1)
+
+
+def _onnx_trees(trees: TreeEnsemble):  # -> onnxruntime.InferenceSession | None
+    """The ensemble as an ONNX TreeEnsembleRegressor (ai.onnx.ml), or None without ONNX
+    Runtime. Thresholds become float32 like the features, on both sides of each comparison."""
+    try:
+        import onnxruntime
+        from onnx import TensorProto, helper
+    except ImportError:
+        return None
+    tree_of = np.searchsorted(trees.roots, np.arange(len(trees.feature)), side="right") - 1
+    local = np.arange(len(trees.feature)) - trees.roots[tree_of]
+    branch = ~trees.leaf
+    node = helper.make_node(
+        "TreeEnsembleRegressor", ["features"], ["logits"], domain="ai.onnx.ml", n_targets=1,
+        aggregate_function="SUM", base_values=[trees.baseline],
+        nodes_treeids=tree_of.tolist(), nodes_nodeids=local.tolist(),
+        nodes_featureids=trees.feature.tolist(),
+        nodes_values=trees.threshold.astype(np.float32).tolist(),
+        nodes_modes=["BRANCH_LEQ" if b else "LEAF" for b in branch],
+        nodes_truenodeids=np.where(branch, trees.left - trees.roots[tree_of], 0).tolist(),
+        nodes_falsenodeids=np.where(branch, trees.right - trees.roots[tree_of], 0).tolist(),
+        target_ids=[0] * int(trees.leaf.sum()), target_nodeids=local[trees.leaf].tolist(),
+        target_treeids=tree_of[trees.leaf].tolist(),
+        target_weights=trees.value[trees.leaf].tolist())
+    graph = helper.make_graph(
+        [node], "combiner",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, [None, len(FEATURES)])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [None, 1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("ai.onnx.ml", 3)])
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # small batches; the models use the other threads
+    return onnxruntime.InferenceSession(model.SerializeToString(), options,
+                                        providers=["CPUExecutionProvider"])
