@@ -22,26 +22,6 @@ from pathlib import Path
 from bench.common import table
 
 
-def planted_figures(checker, pairs: list[tuple[str, str]]) -> dict[str, float]:
-    """Recall and correct first fix over planted typos; false alarms on untouched lines."""
-    found = checker.check_sentences([source for source, _ in pairs])
-    typos = caught = fixed = alarms = clean_chars = 0
-    for (source, target), findings in zip(pairs, found, strict=True):
-        if source == target:
-            clean_chars += sum(1 for c in source if "\u4e00" <= c <= "\u9fff")
-            alarms += len(findings)
-            continue
-        wrong = {i: t for i, (s, t) in enumerate(zip(source, target, strict=True)) if s != t}
-        typos += len(wrong)
-        for finding in findings:
-            if finding.start in wrong:
-                caught += 1
-                fixed += finding.best is not None and finding.best.text == wrong[finding.start]
-    return {"recall": caught / typos, "correct first fix": fixed / typos,
-            "false alarms / 10k chars": alarms * 10_000 / clean_chars, "typos": typos,
-            "clean chars": clean_chars}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.quality", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -55,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from electra_lsp.checker import Checker
     from electra_lsp.engine.models import load_backend
+    from electra_lsp.evaluate.planted import planted_figures
     from electra_lsp.evaluate.runner import evaluate, read_pairs
     from electra_lsp.settings import Settings
     from electra_lsp.train.calibrate import BENCH_SEEDS, clean_lines, planted_and_clean

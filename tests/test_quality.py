@@ -1,26 +1,32 @@
-"""The embedded default model on real data: it is complete and small, and its quality on a fixed
-slice of SIGHAN-2015 test (the first 300 pairs) stays at or above what was measured when it was
-trained (data/electra_models/electra-tiny-zh/README.md), minus a small margin. Thresholds were
-chosen on a split of sighan15_train; this test only reads the test set to guard against
-regressions in the checker, the loader or the model files."""
+"""The embedded default model with its fitted combiner on real data: it is complete and small;
+on typical cases from the quality issue it finds what it should and leaves alone what it
+should; and its quality on fixed slices (the first 300 pairs of SIGHAN-2015 test, and the
+first lines of the planted-typo benchmark) stays at or above what was measured when the
+combiner was fitted (see data/electra_models/electra-tiny-zh/README.md), minus a small margin.
+The combiner and its thresholds were fitted and chosen on other data (train/calibrate.py);
+these tests only read the test set and the benchmark share to guard against regressions in the
+checker, the lexicon, the loader or the model files."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from conftest import shared_file
+from conftest import SHARED_DATA, shared_file
 
 from electra_lsp.paths import default_model_dir
 
 SLICE = 300
+BENCH_LINES = 400
 MARGIN = 0.02
-# Measured with the shipped model and its electra_lsp.json defaults (see the model card).
+# Measured with the shipped model and combiner at their defaults (see the model card).
 MEASURED = {
-    "sentence_correction_f1": 0.2672,
-    "char_detection_precision": 0.6140,
-    "char_detection_f1": 0.4502,
-    "false_positive_rate": 0.1429,  # an upper bound: 20 of the slice's 140 clean sentences
+    "sentence_correction_f1": 0.3429,
+    "char_detection_precision": 0.8491,
+    "false_positive_rate": 0.0429,  # an upper bound: 6 of the slice's 140 clean sentences
+    "planted_recall": 0.6086,  # 396 typos
+    "planted_correct_fix": 0.6010,
+    "planted_false_alarms_per_10k": 2.97,  # an upper bound: 5 in 16,809 characters
 }
 
 
@@ -41,28 +47,60 @@ def test_embedded_model_is_complete_and_small():
         total += sum(files.values())
     assert total <= 30 * 1024 * 1024
     recommended = json.loads((directory / "electra_lsp.json").read_text(encoding="utf-8"))
-    assert 0.0 < recommended["threshold"] < 1.0 and recommended["minRatio"] >= 0.0
+    combiner = recommended["combiner"]
+    assert 0.0 < combiner["threshold"] <= combiner["autoFixThreshold"] < 1.0
     assert (directory / "README.md").is_file()
 
 
 @pytest.fixture(scope="module")
-def report():
+def checker():
     _model_dir()
     from electra_lsp.checker import Checker
     from electra_lsp.engine.models import load_backend
-    from electra_lsp.evaluate.runner import evaluate, read_pairs
     from electra_lsp.settings import Settings
 
+    settings = Settings()  # the embedded model with its own combiner and thresholds
+    checked = Checker(load_backend(settings), settings)
+    assert checked.combiner is not None
+    return checked
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("他以经把依赖按装好了。", {("以", "已")}),
+    ("我们正在讨论侯选人的名单。", {("侯", "候")}),
+    ("我们可以用泛型来减少重复代码。", set()),  # a domain term
+    ("张林和萧华都来了。", set()),  # names
+    ("我们将 `foo` 作为参数传入。", set()),  # a sentence cut by inline code stays whole
+])
+def test_typical_cases(checker, text, expected):
+    found = {(f.original, f.best.text) for f in checker.check(text, "markdown")}
+    assert expected <= found
+    if not expected:
+        assert found == set()
+
+
+def test_sighan15_test_slice_keeps_its_measured_quality(checker):
+    from electra_lsp.evaluate.runner import evaluate, read_pairs
+
     pairs = read_pairs(shared_file("csc", "sighan15_test.tsv"))[:SLICE]
-    settings = Settings()  # the embedded model with its own recommended thresholds
-    checker = Checker(load_backend(settings), settings)
-    return evaluate(checker, pairs, progress=False).to_json()
-
-
-def test_sighan15_test_slice_keeps_its_measured_quality(report):
+    report = evaluate(checker, pairs, progress=False).to_json()
     assert report["sentences"] == SLICE
     assert report["sentence_correction"]["f1"] >= MEASURED["sentence_correction_f1"] - MARGIN
     assert report["char_detection"]["precision"] >= \
         MEASURED["char_detection_precision"] - MARGIN
-    assert report["char_detection"]["f1"] >= MEASURED["char_detection_f1"] - MARGIN
     assert report["false_positive_rate"] <= MEASURED["false_positive_rate"] + MARGIN
+
+
+def test_planted_typos_slice_keeps_its_measured_quality(checker):
+    from electra_lsp.evaluate.planted import planted_figures
+    from electra_lsp.train.calibrate import BENCH_SEEDS, clean_lines, planted_and_clean
+
+    shared_file("csc", "clean", "xxqg.txt")
+    lines = clean_lines(SHARED_DATA, "bench")[:BENCH_LINES]
+    pairs = planted_and_clean(lines, checker.lexicon, checker.confusion,
+                              checker.backend.vocabulary, BENCH_SEEDS)
+    figures = planted_figures(checker, pairs)
+    assert figures["recall"] >= MEASURED["planted_recall"] - MARGIN
+    assert figures["correct first fix"] >= MEASURED["planted_correct_fix"] - MARGIN
+    assert figures["false alarms / 10k chars"] <= \
+        MEASURED["planted_false_alarms_per_10k"] + 0.5
