@@ -1,7 +1,9 @@
 """The user dictionary: words (names, terms) whose characters are never reported.
 
-One word per line, UTF-8; lines starting with # are comments. Additions are written
-atomically (temporary file + rename) so a crash never leaves a half-written dictionary.
+One word per line, UTF-8; lines starting with # are comments. A line that is not one word (it
+holds a space or a tab, or is longer than MAX_WORD characters) is skipped and named in
+`warnings`; the rest of the file is still read. Additions are written atomically (temporary
+file + rename) so a crash never leaves a half-written dictionary.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 APP_NAME = "electra-lsp"
+MAX_WORD = 64  # characters; a longer "word" is a pasted paragraph, not a dictionary entry
 
 
 def default_dictionary_path() -> Path:
@@ -29,11 +32,11 @@ class UserDictionary:
         self.path = path
         self._words: set[str] = set(words or ())
         self._lock = threading.Lock()
+        self.warnings: list[str] = []  # lines skipped when the file was read
         if path is not None:
             self._words |= self._read(path)
 
-    @staticmethod
-    def _read(path: Path) -> set[str]:
+    def _read(self, path: Path) -> set[str]:
         if path.is_symlink():
             raise DictionaryError(f"dictionary {path} is a symbolic link; name the file itself")
         if not path.exists():
@@ -42,7 +45,22 @@ class UserDictionary:
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as error:
             raise DictionaryError(f"cannot read dictionary {path}: {error}") from None
-        return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+        words = set()
+        skipped = []
+        for number, line in enumerate(lines, start=1):
+            word = line.strip()
+            if not word or word.startswith("#"):
+                continue
+            if len(word) > MAX_WORD or any(c.isspace() for c in word):
+                skipped.append(number)
+                continue
+            words.add(word)
+        if skipped:
+            shown = ", ".join(map(str, skipped[:5])) + (" ..." if len(skipped) > 5 else "")
+            self.warnings.append(
+                f"dictionary {path}: skipped {len(skipped)} line{'s' if len(skipped) > 1 else ''}"
+                f" that are not one word (line {shown}); the other words are used")
+        return words
 
     @property
     def words(self) -> frozenset[str]:

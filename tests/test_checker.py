@@ -89,3 +89,12 @@ def test_punctuation_and_ascii_only_text_yields_nothing():
     assert checker.check("……！！！ hello, world 123", "plaintext") == []
     assert checker.check("", "markdown") == []
     assert backend.sentences_seen == 0
+
+
+def test_dictionary_with_odd_lines_is_read_as_far_as_it_is_valid(tmp_path):
+    path = tmp_path / "dictionary.txt"
+    path.write_text("# comment\n朋有\n两个 词\n" + "长" * 100 + "\n萧华\n", encoding="utf-8")
+    dictionary = UserDictionary(path)
+    assert dictionary.words == {"朋有", "萧华"}
+    assert len(dictionary.warnings) == 1
+    assert str(path) in dictionary.warnings[0] and "line 3, 4" in dictionary.warnings[0]

@@ -109,3 +109,20 @@ def test_the_prefilter_drops_nothing_the_full_computation_would_flag(lexicon):
         full = checker._decide(sentences, scores, prefilter=False)
         assert filtered == full
         assert fewer < backend.asked - asked - fewer  # it did skip work
+
+
+def test_a_missing_lexicon_leaves_the_server_with_the_models_alone(monkeypatch):
+    from electra_lsp import checker as checker_module
+    from electra_lsp.engine.lexicon import LexiconError
+    from electra_lsp.lsp.model_host import build_checker
+
+    class WithCombiner(Indifferent):
+        recommended = {"combiner": combiner().to_json()}
+
+    def missing():
+        raise LexiconError("lexicon file missing: /nowhere/thuocl_it.tsv")
+
+    monkeypatch.setattr(checker_module, "shared_lexicon", missing)
+    loaded = build_checker(WithCombiner(), Settings(dictionaryPath="/nonexistent/dict.txt"))
+    assert loaded.checker.combiner is None and loaded.lexicon is None
+    assert any("thuocl_it.tsv" in w and "models alone" in w for w in loaded.warnings)

@@ -57,8 +57,12 @@ def load_checker(settings: Settings):  # -> Checker, imported lazily (torch is s
     from electra_lsp.engine.models import load_backend
 
     backend = load_backend(settings)
-    path = Path(settings.dictionaryPath) if settings.dictionaryPath else default_dictionary_path()
-    return Checker(backend, settings, UserDictionary(path))
+    path = Path(settings.dictionaryPath).expanduser() if settings.dictionaryPath \
+        else default_dictionary_path()
+    dictionary = UserDictionary(path)
+    for warning in dictionary.warnings:
+        print(f"electra-lsp: warning: {warning}", file=sys.stderr)
+    return Checker(backend, settings, dictionary)
 
 
 def setup_errors() -> tuple[type[BaseException], ...]:

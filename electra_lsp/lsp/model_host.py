@@ -74,7 +74,8 @@ def open_dictionary(settings: Settings) -> tuple[UserDictionary, list[str]]:
 
     path = dictionary_path(settings)
     try:
-        return UserDictionary(path), []
+        dictionary = UserDictionary(path)
+        return dictionary, list(dictionary.warnings)
     except DictionaryError as error:
         return UserDictionary(), [f"{error}; the dictionary is empty for this session"]
 
