@@ -59,8 +59,9 @@ def run(args: argparse.Namespace) -> int:
             else:
                 best = finding.best
                 suggestion = best.text if best else "?"
+                why = f"  {finding.evidence.reason()}" if finding.evidence else ""
                 print(f"{path}:{line}:{column}: {finding.original} → {suggestion} "
-                      f"({finding.score:.2f})")
+                      f"({finding.score:.2f}){why}")
     if args.format == "json":
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         print()
