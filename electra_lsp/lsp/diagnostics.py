@@ -42,8 +42,9 @@ def message(text: str, finding: Finding) -> str:
     if best is None:
         return f"疑似错字「{written}」 (possible typo: {finding.original})"
     corrected = text[start:finding.start] + best.text + text[finding.end:end]
+    reason = f"\n{finding.evidence.reason()}" if finding.evidence is not None else ""
     return (f"疑似错字「{written}」→「{corrected}」? "
-            f"(possible typo: {finding.original} → {best.text})")
+            f"(possible typo: {finding.original} → {best.text}){reason}")
 
 
 def finding_data(text: str, finding: Finding) -> dict[str, Any]:
@@ -52,6 +53,7 @@ def finding_data(text: str, finding: Finding) -> dict[str, Any]:
         "original": finding.original,
         "word": context_word(text, finding),
         "score": round(finding.score, 4),
+        "autoFix": finding.auto_fix,
         "suggestions": [
             {"text": s.text, "probability": round(s.probability, 4), "score": round(s.score, 4)}
             for s in finding.suggestions
