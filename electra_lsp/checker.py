@@ -31,6 +31,7 @@ from electra_lsp.engine.evidence import (
     fill_generator,
 )
 from electra_lsp.engine.lexicon import Lexicon, shared_lexicon
+from electra_lsp.engine.ngrams import CharNgrams, shared_ngrams
 from electra_lsp.findings import Evidence, Finding, Suggestion
 from electra_lsp.settings import Settings
 from electra_lsp.text.extract import extract_segments
@@ -69,12 +70,15 @@ class Checker:
                  dictionary: UserDictionary | None = None,
                  confusion: ConfusionSets | None = None,
                  lexicon: Lexicon | None = None, combiner: Combiner | None = None,
-                 use_combiner: bool = True) -> None:
+                 use_combiner: bool = True, ngrams: CharNgrams | None = None,
+                 use_ngrams: bool = True) -> None:
         """combiner: the fused decision; default: the one the model ships (its
         electra_lsp.json "combiner"), else (or with use_combiner=False) the models-only rule.
-        The lexicon (default: the shared one) is only loaded with a combiner.
+        The lexicon and n-gram counts (default: the shared ones) are only loaded with a
+        combiner; use_ngrams=False leaves the context features at 0 (tests).
 
-        Raises LexiconError (a lexicon file is missing) or CombinerError (a malformed one)."""
+        Raises LexiconError / NgramError (a data file is missing) or CombinerError (a
+        malformed combiner)."""
         self.backend = backend
         self.dictionary = dictionary or UserDictionary()
         self.confusion = confusion or load_confusion(backend.vocabulary)
@@ -84,6 +88,9 @@ class Checker:
             combiner = Combiner.from_json(backend.recommended["combiner"])
         self.combiner = combiner
         self.lexicon = lexicon if lexicon is not None or combiner is None else shared_lexicon()
+        if ngrams is None and combiner is not None and use_ngrams:
+            ngrams = shared_ngrams()
+        self.ngrams = ngrams
         self.stats = CheckerStats()
         self._cache: OrderedDict[str, tuple[Finding, ...]] = OrderedDict()
         self._lock = threading.Lock()  # the server checks from worker threads
@@ -174,7 +181,7 @@ class Checker:
         candidate position (for tests that the pre-filter changes nothing)."""
         assert self.combiner is not None and self.lexicon is not None
         candidates = build_candidates(sentences, scores, self.lexicon, self.confusion,
-                                      self.backend.vocabulary)
+                                      self.backend.vocabulary, self.ngrams)
         found: dict[str, list[Finding]] = {s: [] for s in sentences}
         if not len(candidates):
             return {s: () for s in sentences}

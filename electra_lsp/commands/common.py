@@ -71,9 +71,10 @@ def setup_errors() -> tuple[type[BaseException], ...]:
     from electra_lsp.engine.decide import CombinerError
     from electra_lsp.engine.lexicon import LexiconError
     from electra_lsp.engine.models import ModelLoadError
+    from electra_lsp.engine.ngrams import NgramError
 
     return (ModelLoadError, DictionaryError, SettingsError, FileNotFoundError, LexiconError,
-            CombinerError)
+            NgramError, CombinerError)
 
 
 def checker_and_files(args: argparse.Namespace):  # -> (Checker, list[Path])

@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
         resolve,
         timed_load,
     )
+    from electra_lsp.engine.ngrams import NgramError, shared_ngrams
 
     try:
         settings = settings_from_args(args)
@@ -66,9 +67,11 @@ def run(args: argparse.Namespace) -> int:
                               else "models only (no fitted combiner: electra-lsp tune "
                               "calibrate)")
                 lexicon = shared_lexicon()
-                report["lexicon"] = {"words": len(lexicon),
-                                     "loadSeconds": round(lexicon.load_seconds, 2)}
-        except LexiconError as error:
+                ngrams = shared_ngrams()
+                report["lexicon"] = {
+                    "words": len(lexicon), "trigrams": len(ngrams.trigram_keys),
+                    "loadSeconds": round(lexicon.load_seconds + ngrams.load_seconds, 2)}
+        except (LexiconError, NgramError) as error:
             report["lexiconError"] = str(error)
             exit_code = EXIT_USAGE
         except ModelLoadError as error:
@@ -94,7 +97,8 @@ def _print_text(report: dict) -> None:
               f"{report['backend']}) in {report['loadSeconds']} s")
         print(f"decision: {report['decision']}")
     if "lexicon" in report:
-        print(f"lexicon: {report['lexicon']['words']} words loaded in "
+        print(f"lexicon: {report['lexicon']['words']} words and "
+              f"{report['lexicon']['trigrams']} character trigrams loaded in "
               f"{report['lexicon']['loadSeconds']} s")
     if "lexiconError" in report:
         print(f"lexicon: error: {report['lexiconError']}", file=sys.stderr)

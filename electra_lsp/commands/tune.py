@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from electra_lsp.engine.confusion import load_confusion
     from electra_lsp.engine.lexicon import LexiconError, shared_lexicon
     from electra_lsp.engine.models import load_backend, settings_path
+    from electra_lsp.engine.ngrams import NgramError, shared_ngrams
     from electra_lsp.train.calibrate import calibrate, write_combiner
 
     if not (args.data / "csc").is_dir():
@@ -49,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
         backend = load_backend(settings)
         lexicon = shared_lexicon()
         combiner, report = calibrate(backend, lexicon, load_confusion(backend.vocabulary),
-                                     args.data)
-    except (*setup_errors(), LexiconError, ImportError, ValueError) as error:
+                                     shared_ngrams(), args.data)
+    except (*setup_errors(), LexiconError, NgramError, ImportError, ValueError) as error:
         return fail(str(error))
     if args.write:
         path = write_combiner(settings_path(backend.discriminator_model), combiner, report)

@@ -25,7 +25,10 @@ The features, one row per candidate (names in FEATURES, read by `decide.Combiner
   covering the position, as written / with the candidate (NO_WORD when there is none);
 - one indicator per kind of similarity (confusion.KINDS);
 - neighbour_gain: the largest lexical gain of any candidate within two characters on either
-  side (a typo stands alone; an unknown name or term makes its neighbours suspicious too).
+  side (a typo stands alone; an unknown name or term makes its neighbours suspicious too);
+- context_gain / context_gain_bigrams: Σ log(1 + count) of the character trigrams (bigrams)
+  covering the position with the candidate, minus the same as written, from the counts of
+  edited text (ngrams.py); written_context: that sum as written (how attested the text is).
 """
 
 from __future__ import annotations
@@ -39,12 +42,14 @@ import numpy as np
 from electra_lsp.engine.charclass import is_cjk
 from electra_lsp.engine.confusion import KINDS, ConfusionSets
 from electra_lsp.engine.lexicon import DOMAIN, IDIOM, NAME, NO_WORD, PLACE, Lexicon
+from electra_lsp.engine.ngrams import CharNgrams
 
 FEATURES = (
     "detector", "generator", "lexical_gain", "written_in_word", "candidate_in_word", "domain",
     "idiom", "name", "confusable", "char_frequency", "from_lexicon",
     *(f"kind_{kind}" for kind in KINDS),
     "generator_candidate", "written_word", "candidate_word", "neighbour_gain",
+    "context_gain", "context_gain_bigrams", "written_context",
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 GENERATOR = INDEX["generator"]
@@ -86,10 +91,12 @@ class Candidates:
 
 def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float]],
                      lexicon: Lexicon, confusion: ConfusionSets, vocabulary: frozenset[str],
+                     ngrams: CharNgrams | None = None,
                      weights: dict[str, float] | None = None) -> Candidates:
     """Every candidate of every Chinese character of `sentences` with its cheap evidence.
 
     `detector[i][j]` is the discriminator's replaced-probability of sentences[i][j].
+    `ngrams`: the character n-gram counts (None: the context features are 0).
     `weights`: kind of similarity → prior weight; kinds weighing 0 are never candidates.
     """
     rows: list[list[float]] = []
@@ -152,6 +159,8 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
                 word_spans.append((start + low, start + high))
     features = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
     _neighbour_gain(features, where_s, where_p)
+    if ngrams is not None and len(chars):
+        _context(features, sentences, where_s, where_p, chars, ngrams)
     return Candidates(sentences, where_s, where_p, chars, kinds, word_spans, features)
 
 
@@ -165,6 +174,28 @@ def _neighbour_gain(features: np.ndarray, sentence: list[int], position: list[in
     for row, (number, at) in enumerate(zip(sentence, position, strict=True)):
         features[row, column] = max(best.get((number, at + offset), low)
                                     for offset in (-2, -1, 1, 2))
+
+
+def _context(features: np.ndarray, sentences: Sequence[str], sentence: list[int],
+             position: list[int], chars: list[str], ngrams: CharNgrams) -> None:
+    """Fill the n-gram columns: counts looked up for all rows at once."""
+    for n, gain_column in ((3, INDEX["context_gain"]), (2, INDEX["context_gain_bigrams"])):
+        rows, written, changed = [], [], []
+        for row, (number, at, char) in enumerate(zip(sentence, position, chars, strict=True)):
+            text = sentences[number]
+            for start in range(max(0, at - n + 1), min(at, len(text) - n) + 1):
+                gram = text[start:start + n]
+                rows.append(row)
+                written.append(gram)
+                changed.append(gram[:at - start] + char + gram[at - start + 1:])
+        if not rows:
+            continue
+        before = np.log1p(ngrams.count(written))
+        after = np.log1p(ngrams.count(changed))
+        features[:, gain_column] = np.bincount(rows, after - before, minlength=len(features))
+        if n == 3:
+            features[:, INDEX["written_context"]] = np.bincount(rows, before,
+                                                                minlength=len(features))
 
 
 def _likeliest(similar: dict[str, str], lexicon: Lexicon, weights: dict[str, float],

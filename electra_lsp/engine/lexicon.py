@@ -24,7 +24,7 @@ from __future__ import annotations
 import importlib.resources
 import math
 import time
-from collections.abc import Container, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,8 +168,8 @@ class Lexicon:
         return score, sentence[position]
 
     # -- candidates ------------------------------------------------------------------------
-    def completions(self, sentence: str, position: int, allowed: Container[str] | None = None
-                    ) -> tuple[dict[str, float], float]:
+    def completions(self, sentence: str, position: int,
+                    allowed: Collection[str] | None = None) -> tuple[dict[str, float], float]:
         """({character: log-probability of the most common word it makes}, log-probability of
         the most common word the written text makes) at `position`.
 
@@ -192,9 +192,12 @@ class Lexicon:
                 chars = self.masked.get(key)
                 if chars:
                     prefix, suffix = sentence[low:position], sentence[position + 1:high]
+                    if allowed is not None:  # walk the shorter of the two
+                        if len(chars) > len(allowed):
+                            chars = [c for c in allowed if c in chars]
+                        else:
+                            chars = [c for c in chars if c in allowed]
                     for char in chars:
-                        if allowed is not None and char not in allowed:
-                            continue
                         value = math.log(counts[prefix + char + suffix])
                         if value > found.get(char, -math.inf):
                             found[char] = value

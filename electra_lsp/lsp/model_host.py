@@ -43,19 +43,23 @@ def build_checker(backend: ModelBackend, settings: Settings) -> LoadedModels:
     from electra_lsp.engine.decide import CombinerError
     from electra_lsp.engine.lexicon import LexiconError
     from electra_lsp.engine.models import backend_kind
+    from electra_lsp.engine.ngrams import NgramError
 
     start = time.perf_counter()
     dictionary, warnings = open_dictionary(settings)
     try:
         checker = Checker(backend, settings, dictionary)
-    except (LexiconError, CombinerError) as error:
+    except (LexiconError, NgramError, CombinerError) as error:
         # Keep serving with the models alone; the user sees why in a warning.
         warnings.append(f"{error}; checking with the models alone")
         checker = Checker(backend, settings, dictionary, use_combiner=False)
     kind = backend_kind(backend)
     device = str(getattr(backend, "device", "cpu" if kind in ("torch", "onnx") else "none"))
     lexicon = None if checker.lexicon is None else {
-        "words": len(checker.lexicon), "loadSeconds": round(checker.lexicon.load_seconds, 2)}
+        "words": len(checker.lexicon),
+        "trigrams": len(checker.ngrams.trigram_keys) if checker.ngrams else 0,
+        "loadSeconds": round(checker.lexicon.load_seconds
+                             + (checker.ngrams.load_seconds if checker.ngrams else 0.0), 2)}
     return LoadedModels(checker, backend.name, kind, device, time.perf_counter() - start,
                         warnings, lexicon)
 

@@ -31,6 +31,7 @@ from electra_lsp.engine.confusion import ConfusionSets
 from electra_lsp.engine.decide import Combiner, fit_combiner
 from electra_lsp.engine.evidence import build_candidates, fill_generator
 from electra_lsp.engine.lexicon import Lexicon
+from electra_lsp.engine.ngrams import CharNgrams
 from electra_lsp.evaluate.runner import read_pairs
 from electra_lsp.train.plant import plant_typos
 
@@ -90,8 +91,8 @@ class Collected:
 
 
 def collect(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
-            pairs: Sequence[tuple[str, str]], progress: Callable[[int], None] | None = None
-            ) -> Collected:
+            pairs: Sequence[tuple[str, str]], ngrams: CharNgrams | None = None,
+            progress: Callable[[int], None] | None = None) -> Collected:
     rows, labels, pair_ids, positions, chars_of = [], [], [], [], []
     errors = [{i: t for i, (s, t) in enumerate(zip(src, tgt, strict=True)) if s != t}
               if len(src) == len(tgt) else {} for src, tgt in pairs]
@@ -100,7 +101,8 @@ def collect(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
         batch = [source for source, _ in pairs[first:first + _BATCH]]
         chars += sum(1 for sentence in batch for c in sentence if "\u4e00" <= c <= "\u9fff")
         scores = backend.replaced_probabilities(batch)
-        candidates = build_candidates(batch, scores, lexicon, confusion, backend.vocabulary)
+        candidates = build_candidates(batch, scores, lexicon, confusion, backend.vocabulary,
+                                      ngrams)
         by_position: dict[tuple[int, int], list[int]] = {}
         for row, key in enumerate(zip(candidates.sentence, candidates.position, strict=True)):
             by_position.setdefault(key, []).append(row)
@@ -195,7 +197,8 @@ def csc_sample(data: Path, count: int, seed: int) -> list[tuple[str, str]]:
     return [pairs[i] for i in sorted(order)]
 
 
-def calibrate(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets, data: Path,
+def calibrate(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
+              ngrams: CharNgrams, data: Path,
               log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)
               ) -> tuple[Combiner, dict]:
     """Fit the combiner and choose its thresholds; returns it with a report of the figures."""
@@ -205,8 +208,8 @@ def calibrate(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
     fit_csc = csc_sample(data, CSC_FIT_PAIRS, 2)
     log(f"fit: {len(fit_edited)} edited lines ({len(FIT_SEEDS)} variants with a planted typo), "
         f"{len(fit_csc)} training pairs")
-    edited = collect(backend, lexicon, confusion, fit_edited)
-    csc = collect(backend, lexicon, confusion, fit_csc)
+    edited = collect(backend, lexicon, confusion, fit_edited, ngrams)
+    csc = collect(backend, lexicon, confusion, fit_csc, ngrams)
     features = np.concatenate([edited.features, csc.features])
     labels = np.concatenate([edited.labels, csc.labels])
     weights = np.concatenate([np.ones(len(edited.labels)), np.full(len(csc.labels), CSC_WEIGHT)])
@@ -215,12 +218,13 @@ def calibrate(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
 
     tune_pairs = planted_and_clean(clean_lines(data, "tune"), lexicon, confusion, vocabulary,
                                    TUNE_SEEDS)
-    tune = decisions(combiner, collect(backend, lexicon, confusion, tune_pairs))
+    tune = decisions(combiner, collect(backend, lexicon, confusion, tune_pairs, ngrams))
     threshold = choose_threshold(tune)
     dev_found = {}
     for path in sorted((data / "csc" / "dev").glob("*.tsv")):
         pairs = [p for p in read_pairs(path) if len(p[0]) == len(p[1])]
-        dev_found[path.stem] = decisions(combiner, collect(backend, lexicon, confusion, pairs))
+        dev_found[path.stem] = decisions(
+            combiner, collect(backend, lexicon, confusion, pairs, ngrams))
     pooled = _pool([tune, *dev_found.values()])
     auto_fix = choose_auto_fix(pooled, threshold)
     combiner = combiner.with_thresholds(threshold, auto_fix)
