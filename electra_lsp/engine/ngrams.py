@@ -53,7 +53,11 @@ class CharNgrams:
         """(len(texts),) counts of 2- or 3-character strings (0 when unseen); all one length."""
         if not texts:
             return np.zeros(0, dtype=np.int64)
-        codes = np.array([[ord(c) for c in text] for text in texts], dtype=np.uint64)
+        width = len(texts[0])
+        if any(len(text) != width for text in texts):
+            raise ValueError("count() takes strings of one length")
+        codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        codes = codes.astype(np.uint64).reshape(len(texts), width)
         keys_sorted, counts = ((self.bigram_keys, self.bigram_counts) if codes.shape[1] == 2
                                else (self.trigram_keys, self.trigram_counts))
         keys = pack(codes)
