@@ -1,7 +1,7 @@
 """`electra-lsp`: the language server (default, `--stdio` / `--tcp`) and the subcommands
-check, fix, eval, models, train and tune. Each subcommand lives in `electra_lsp/commands/<name>.py`
-with `add_parser(subparsers)` and `run(args) -> int`; imports stay lazy so `--help` and the
-server's `initialize` answer at once."""
+check, fix, chat, eval, models, train and tune. Each subcommand lives in
+`electra_lsp/commands/<name>.py` with `add_parser(subparsers)` and `run(args) -> int`; imports
+stay lazy so `--help` and the server's `initialize` answer at once."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("check", "fix", "eval", "models", "train", "tune", "serve")
+COMMANDS = ("check", "fix", "chat", "eval", "models", "train", "tune", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ from lsp_fixtures import (
     Doc,
     capabilities,
     code_actions,
+    command,
     diagnostics_for,
     lsp_range,
     ready,
@@ -47,5 +48,30 @@ async def test_positions_in_the_negotiated_encoding(tmp_path, encoding):
         hover = await client.text_document_hover_async(types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri=doc.uri), position=left.range.start))
         assert hover is not None and hover.range == left.range and "再" in hover.contents.value
+    finally:
+        await stop_server(client)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+async def test_proofread_request_answers_in_the_negotiated_encoding(tmp_path, encoding):
+    from pygls.exceptions import JsonRpcInvalidParams
+
+    client = await start_server(tmp_path, caps=capabilities(encodings=[encoding, "utf-16"]))
+    try:
+        text = "Café 😀𠀀朋有！我们在家。"
+        result = await command(client, "electraLsp.proofread", {"text": text})
+        assert result["corrected"] == "Café 😀𠀀朋友！我们再家。"
+        units = {"utf-8": 17, "utf-16": 10, "utf-32": 8}[encoding]
+        first = result["findings"][0]
+        width = {"utf-8": 3, "utf-16": 1, "utf-32": 1}[encoding]  # 有 in each encoding
+        assert (first["start"], first["end"], first["original"]) == (units, units + width, "有")
+        assert first["suggestions"][0]["text"] == "友" and "explanation" in first
+        assert result["model"] == "planted"
+        for bad in ({"txt": text}, {"text": 5}, {"text": text, "kind": "html"},
+                    {"text": "长" * 300_000}):
+            with pytest.raises(JsonRpcInvalidParams):
+                await command(client, "electraLsp.proofread", bad)
+        # the server goes on
+        assert (await command(client, "electraLsp.proofread", {"text": "好"}))["findings"] == []
     finally:
         await stop_server(client)

@@ -66,7 +66,8 @@ async def test_initialize_announces_the_features(client):
     assert capabilities.hover_provider
     assert set(capabilities.execute_command_provider.commands) == {
         "electraLsp.checkDocument", "electraLsp.fixAll", "electraLsp.addToDictionary",
-        "electraLsp.ignoreInDocument", "electraLsp.reloadModels", "electraLsp.showStatus"}
+        "electraLsp.ignoreInDocument", "electraLsp.reloadModels", "electraLsp.showStatus",
+        "electraLsp.proofread"}
     assert capabilities.diagnostic_provider is None  # this client takes pushed diagnostics
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
 from electra_lsp.lsp import actions
 from electra_lsp.lsp.constants import (
@@ -14,6 +15,7 @@ from electra_lsp.lsp.constants import (
     CHECK_DOCUMENT,
     FIX_ALL,
     IGNORE_IN_DOCUMENT,
+    PROOFREAD,
     RELOAD_MODELS,
     SHOW_STATUS,
 )
@@ -35,6 +37,30 @@ def _document(server: ElectraServer, args: tuple[Any, ...]) -> Document:
     if document is None:
         raise JsonRpcInvalidParams(f"{uri} is not an open document")
     return document
+
+
+MODEL_WAIT = 120.0  # seconds a proofread request waits for the models to load
+
+
+def _offset_in(text: str, encoding: str):  # -> (code-point index -> client units)
+    """Offsets in the negotiated position encoding (utf-16 unless the client chose another)."""
+    if encoding == types.PositionEncodingKind.Utf8:
+        return lambda index: len(text[:index].encode("utf-8"))
+    if encoding == types.PositionEncodingKind.Utf32:
+        return lambda index: index
+    return lambda index: len(text[:index].encode("utf-16-le")) // 2
+
+
+async def _ready_checker(server: ElectraServer):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + MODEL_WAIT
+    while server.checker() is None:
+        if server.state == "error" or server.shutdown_requested:
+            raise JsonRpcInternalError(f"the models are not available: {server.state_message}")
+        if loop.time() > deadline:
+            raise JsonRpcInternalError("the models are still loading; try again shortly")
+        await asyncio.sleep(0.05)
+    return server.checker()
 
 
 def register(server: ElectraServer) -> None:
@@ -98,6 +124,25 @@ def register(server: ElectraServer) -> None:
     def reload_models(*args):
         server.spawn(server.load_models())
         return {"state": "loading"}
+
+    @server.command(PROOFREAD)
+    async def proofread_text(*args):
+        """Proofread a text that is not a document (a chat message): {text, kind?} ->
+        {corrected, findings: [{start, end, original, suggestions, score, explanation,
+        autoFix}], model}, offsets into `text` in the negotiated position encoding."""
+        from electra_lsp.proofread import ProofreadError, proofread
+
+        if len(args) != 1 or not isinstance(args[0], dict) or "text" not in args[0]:
+            raise JsonRpcInvalidParams('expected one argument {"text": string, "kind"?: '
+                                       '"plaintext"|"markdown"}')
+        text, kind = args[0]["text"], args[0].get("kind", "plaintext")
+        checker = await _ready_checker(server)
+        try:
+            result = await server.worker.run(partial(proofread, checker.check, text, kind))
+        except ProofreadError as error:
+            raise JsonRpcInvalidParams(str(error)) from None
+        offset = _offset_in(text, server.workspace.position_encoding)
+        return {**result.to_json(offset), "model": server.models.model if server.models else None}
 
     @server.command(SHOW_STATUS)
     def show_status(*args):

@@ -14,5 +14,6 @@ ADD_TO_DICTIONARY = "electraLsp.addToDictionary"
 IGNORE_IN_DOCUMENT = "electraLsp.ignoreInDocument"
 RELOAD_MODELS = "electraLsp.reloadModels"
 SHOW_STATUS = "electraLsp.showStatus"
+PROOFREAD = "electraLsp.proofread"  # {text, kind?} -> {corrected, findings, model}
 
 FIX_ALL_KIND = "source.fixAll.electraLsp"
