@@ -302,7 +302,10 @@ def without_document_vocabulary(text: str, sentences: Sequence[Segment],
     times or more in the prose (泛型 written 91 times in a book is not 91 typos).
 
     Counting flagged places, not just occurrences, keeps real typos next to a common pair
-    (在次 after 我们: 们在 is frequent, but only one 们在 is flagged).
+    (在次 after 我们: 们在 is frequent, but only one 们在 is flagged). A typo repeated because
+    the input method learnt it stays reported when the evidence is sure (the finding is sure
+    enough for automatic fixes: 以经 → 已经) or when the document also writes the word the fix
+    makes (已经 elsewhere).
     """
     def pairs(finding: Finding) -> list[str]:
         start = finding.start
@@ -317,4 +320,11 @@ def without_document_vocabulary(text: str, sentences: Sequence[Segment],
         return findings
     prose = "\n".join(sentence.text for sentence in sentences)  # code does not count
     used = {pair for pair in repeated if prose.count(pair) >= DOCUMENT_REPEATS}
-    return [f for f in findings if f.evidence is None or not used.intersection(pairs(f))]
+
+    def explained(finding: Finding) -> bool:
+        evidence = finding.evidence
+        if evidence is None or finding.auto_fix or not used.intersection(pairs(finding)):
+            return False
+        return not (len(evidence.candidate_word) > 1 and evidence.candidate_word in prose)
+
+    return [f for f in findings if not explained(f)]

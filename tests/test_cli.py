@@ -133,3 +133,18 @@ def test_large_markdown_file_finishes(planted_script, tmp_path):
     big.write_text(paragraph * (5_000_000 // len(paragraph.encode("utf-8"))), encoding="utf-8")
     assert big.stat().st_size > 4_900_000
     assert main(["check", str(big)]) == 0
+
+
+def test_a_closed_pipe_ends_quietly(planted_script, tmp_path):
+    import subprocess
+    import sys
+
+    for number in range(300):
+        (tmp_path / f"{number}.md").write_text("我的朋有在家。\n" * 20, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "electra_lsp", "check", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.readline()
+    process.stdout.close()  # like `| head -1`
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert b"Traceback" not in errors and b"BrokenPipe" not in errors

@@ -76,6 +76,16 @@ def test_the_documents_own_vocabulary_is_not_flagged(lexicon):
     assert [f.original for f in checker.check(once, "plaintext")] == ["专"]  # alone: flagged
     document = "\n\n".join([once, "透专来自上游。", "这里也用透专来做。"])
     assert checker.check(document, "markdown") == []  # the document writes 透专 three times
+    # a typo the input method learnt is still reported when the evidence is sure ...
+    sure = Checker(Indifferent(), Settings(), lexicon=lexicon,
+                   combiner=combiner(auto_fix=0.9))
+    repeated = "\n\n".join(["我们以经完成了。", "他们以经准备好了。", "项目以经上线了。"])
+    assert [f.original for f in sure.check(repeated, "markdown")] == ["以", "以", "以"]
+    # ... or when the document also writes the word the fix makes
+    unsure = Checker(Indifferent(), Settings(), lexicon=lexicon,
+                     combiner=combiner(auto_fix=0.999999))
+    assert unsure.check(repeated, "markdown") == []
+    assert len(unsure.check(repeated + "\n\n已经好了。", "markdown")) == 3
     # a typo beside a pair the document uses often is still found
     typo = "\n\n".join(["我们在这里。", "我们在那里。", "我们在家。", "他以经走了。"])
     assert [f.original for f in checker.check(typo, "markdown")] == ["以"]

@@ -33,7 +33,9 @@ from electra_lsp.findings import apply_findings
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "fix", help="apply the best suggestions (prints a diff unless --write)",
-        description="Apply the best suggestion for every finding. Prints a unified diff unless "
+        description="Apply the best suggestion of every finding sure enough to apply unasked "
+        "(probability at or above autoFixThreshold; `check` lists all findings). Prints a "
+        "unified diff unless "
         "--write is given. Exit 0 when nothing to fix, 1 when fixes were found (or written), "
         "2 on usage or input errors.")
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")

@@ -30,7 +30,10 @@ def context_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def context_word(text: str, finding: Finding) -> str:
-    """The flagged character with its neighbours: the word offered to the user dictionary."""
+    """The word offered to the user dictionary: the written word the fix would change (以经,
+    侯选人) when the fused decision knows it, else the flagged character with its neighbours."""
+    if finding.evidence is not None and len(finding.evidence.written_word) > 1:
+        return finding.evidence.written_word
     start, end = context_span(text, finding.start, finding.end)
     return text[start:end]
 
