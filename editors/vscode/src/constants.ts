@@ -21,13 +21,20 @@ export const COMMANDS = {
   fixAll: 'electra-lsp.fixAll',
   restartServer: 'electra-lsp.restartServer',
   showStatus: 'electra-lsp.showStatus',
+  /** The chat reply's "replace the selection" button (hidden from the palette). */
+  applyProofreading: 'electra-lsp.applyProofreading',
 } as const;
+
+/** The `@electra` chat participant (package.json `contributes.chatParticipants`). */
+export const CHAT_PARTICIPANT = 'electra-lsp.proofreader';
 
 /** `workspace/executeCommand` ids the server implements. */
 export const SERVER_COMMANDS = {
   checkDocument: 'electraLsp.checkDocument',
   fixAll: 'electraLsp.fixAll',
   showStatus: 'electraLsp.showStatus',
+  /** One argument {text, kind}; answers {corrected, findings, model}. */
+  proofread: 'electraLsp.proofread',
 } as const;
 
 /** Server → client notification: params {state: 'loading'|'ready'|'error', message: string}. */

@@ -23,6 +23,7 @@ import { findExecutable, notFoundMessage, serverCommand } from './serverCommand'
 import { Properties, serverSettingNames, serverSettings, stripClientOnly } from './settings';
 import { Snapshot, StatusTracker, presentStatus, summarizeStatus } from './status';
 import { describeCheckResult, describeFixResult, isWorkspaceEdit } from './results';
+import { applyProofreading, registerChatParticipant } from './chat';
 
 let controller: ServerController | undefined;
 
@@ -43,11 +44,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   controller = new ServerController(output, tracker, serverSettingNames(properties));
   const active = controller;
 
-  const handlers: Record<keyof typeof COMMANDS, () => Promise<void>> = {
+  const handlers: Record<keyof typeof COMMANDS, (...args: unknown[]) => Promise<void>> = {
     checkDocument: () => active.checkDocument(),
     fixAll: () => active.fixAll(),
     restartServer: () => active.restart(),
     showStatus: () => active.showStatus(),
+    applyProofreading: (target) => applyProofreading(vscode, target),
   };
   for (const [key, id] of Object.entries(COMMANDS) as [keyof typeof COMMANDS, string][]) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handlers[key]));
@@ -78,6 +80,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   renderStatus(item, tracker.snapshot);
   updateVisibility();
+  // Before starting the server: a chat request may be what activated the extension. Skipped
+  // where this VS Code has no chat API (engine ^1.82, chat participants are 1.90+).
+  registerChatParticipant(context, () => active.currentClient(), vscode);
   await active.start();
 }
 
@@ -229,6 +234,11 @@ class ServerController implements vscode.Disposable {
 
   dispose(): void {
     void this.stop();
+  }
+
+  /** The running client, if any (the chat participant reports the reason itself). */
+  currentClient(): LanguageClient | undefined {
+    return this.client?.isRunning() ? this.client : undefined;
   }
 
   /** The running client, or undefined after telling the user why there is none. */

@@ -5,11 +5,12 @@ import { strict as assert } from 'node:assert';
 import Module = require('node:module');
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { COMMANDS } from '../src/constants';
+import { CHAT_PARTICIPANT, COMMANDS } from '../src/constants';
 import { EXTENSION_ROOT, readPackageJson } from './helpers';
 
 type Recorded = {
   commands: string[];
+  participants: string[];
   errors: string[];
   statusItems: { text: string; visible: boolean; command?: string }[];
 };
@@ -24,7 +25,7 @@ function placeholder(): unknown {
   });
 }
 
-function fakeVscode(settings: Record<string, unknown>, recorded: Recorded): unknown {
+function fakeVscode(settings: Record<string, unknown>, recorded: Recorded, withChat: boolean): unknown {
   const disposable = { dispose: () => undefined };
   const api: Record<string, unknown> = {
     StatusBarAlignment: { Left: 1, Right: 2 },
@@ -63,38 +64,56 @@ function fakeVscode(settings: Record<string, unknown>, recorded: Recorded): unkn
       onDidChangeConfiguration: () => disposable,
     },
     env: { clipboard: { writeText: () => Promise.resolve() } },
+    // Present but undefined, as in VS Code < 1.90 (a missing key would get a placeholder).
+    chat: withChat
+      ? {
+          createChatParticipant: (id: string) => {
+            recorded.participants.push(id);
+            return disposable;
+          },
+        }
+      : undefined,
   };
   return new Proxy(api, { get: (target, key: string) => (key in target ? target[key] : placeholder()) });
 }
 
-test('activation with a missing server: commands registered, install help shown', async () => {
-  const recorded: Recorded = { commands: [], errors: [], statusItems: [] };
-  const missing = path.join(EXTENSION_ROOT, 'no-such-dir', 'electra-lsp');
-  const vscode = fakeVscode({ 'server.path': missing, 'server.args': [] }, recorded);
-  const moduleApi = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-  const originalLoad = moduleApi._load;
-  moduleApi._load = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? vscode : originalLoad.call(this, request, ...rest);
-  };
-  try {
-    const extension = require(path.join(EXTENSION_ROOT, readPackageJson().main));
-    const subscriptions: { dispose(): unknown }[] = [];
-    const context = {
-      subscriptions,
-      extension: { packageJSON: readPackageJson() },
+for (const withChat of [false, true]) {
+  test(`activation with a missing server${withChat ? ', chat API present' : ', no chat API'}: commands registered, install help shown`, async () => {
+    const recorded: Recorded = { commands: [], participants: [], errors: [], statusItems: [] };
+    const missing = path.join(EXTENSION_ROOT, 'no-such-dir', 'electra-lsp');
+    const vscode = fakeVscode({ 'server.path': missing, 'server.args': [] }, recorded, withChat);
+    const moduleApi = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+    const originalLoad = moduleApi._load;
+    moduleApi._load = function (request: string, ...rest: unknown[]) {
+      return request === 'vscode' ? vscode : originalLoad.call(this, request, ...rest);
     };
-    await extension.activate(context);
-    assert.deepEqual(recorded.commands.sort(), Object.values(COMMANDS).sort());
-    assert.equal(recorded.errors.length, 1);
-    assert.match(recorded.errors[0], /was not found/);
-    assert.match(recorded.errors[0], /pip install electra-lsp/);
-    assert.match(recorded.errors[0], /electraLsp\.server\.path/);
-    const [item] = recorded.statusItems;
-    assert.equal(item.text, '$(error) 错别字');
-    assert.equal(item.visible, true);
-    assert.equal(item.command, COMMANDS.showStatus);
-    await extension.deactivate();
-  } finally {
-    moduleApi._load = originalLoad;
-  }
-});
+    // A fresh load per run: the modules keep the `vscode` they were first loaded with.
+    for (const key of Object.keys(require.cache)) {
+      if (key.startsWith(path.join(EXTENSION_ROOT, 'out', 'src')) || key.includes('vscode-languageclient')) {
+        delete require.cache[key];
+      }
+    }
+    try {
+      const extension = require(path.join(EXTENSION_ROOT, readPackageJson().main));
+      const subscriptions: { dispose(): unknown }[] = [];
+      const context = {
+        subscriptions,
+        extension: { packageJSON: readPackageJson() },
+      };
+      await extension.activate(context);
+      assert.deepEqual(recorded.commands.sort(), Object.values(COMMANDS).sort());
+      assert.deepEqual(recorded.participants, withChat ? [CHAT_PARTICIPANT] : []);
+      assert.equal(recorded.errors.length, 1);
+      assert.match(recorded.errors[0], /was not found/);
+      assert.match(recorded.errors[0], /pip install electra-lsp/);
+      assert.match(recorded.errors[0], /electraLsp\.server\.path/);
+      const [item] = recorded.statusItems;
+      assert.equal(item.text, '$(error) 错别字');
+      assert.equal(item.visible, true);
+      assert.equal(item.command, COMMANDS.showStatus);
+      await extension.deactivate();
+    } finally {
+      moduleApi._load = originalLoad;
+    }
+  });
+}

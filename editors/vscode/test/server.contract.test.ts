@@ -1,7 +1,8 @@
 // The extension's side of the contract, played against the real electra-lsp server over stdio
 // (no VS Code): the command line it builds, the settings it sends (initializationOptions,
 // workspace/configuration, didChangeConfiguration), how it reads `electraLsp/status` and the
-// "loading models" progress, and the results of the server commands behind the palette.
+// "loading models" progress, and the results of the server commands behind the palette and
+// the chat participant.
 // Needs the repository's Python environment (../../.venv, or ELECTRA_LSP_PYTHON); skipped
 // with the reason when there is none.
 import { strict as assert } from 'node:assert';
@@ -23,6 +24,7 @@ import {
   createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import { SECTION, SERVER_COMMANDS, STATUS_NOTIFICATION } from '../src/constants';
+import { parseProofread, renderCheck } from '../src/chat';
 import { describeCheckResult, describeFixResult } from '../src/results';
 import { findExecutable, serverCommand } from '../src/serverCommand';
 import { serverSettingNames, serverSettings, stripClientOnly } from '../src/settings';
@@ -180,6 +182,23 @@ test('the client contract against the real server', { skip, timeout: 90000 }, as
       arguments: [],
     });
     assert.match(summarizeStatus(status), /loaded .*\(documents: 1, sentencesChecked: \d+/);
+
+    // The chat participant's request (src/chat.ts), and its reading of the answer.
+    const message = '😀𠀀我和朋有去公园。';
+    const proofread = parseProofread(
+      await connection.sendRequest('workspace/executeCommand', {
+        command: SERVER_COMMANDS.proofread,
+        arguments: [{ text: message, kind: 'markdown' }],
+      }),
+      message,
+    );
+    assert.ok(proofread, 'unreadable electraLsp.proofread answer');
+    assert.equal(proofread.corrected, '😀𠀀我和朋友去公园。');
+    assert.deepEqual(
+      proofread.findings.map(({ start, end, original }) => [start, end, original]),
+      [[7, 8, '有']], // UTF-16 code units
+    );
+    assert.ok(renderCheck(message, proofread).includes('😀𠀀我和朋~~有~~**友**去公园。'));
 
     const fixed = await connection.sendRequest('workspace/executeCommand', {
       command: SERVER_COMMANDS.fixAll,

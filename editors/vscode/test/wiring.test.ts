@@ -16,7 +16,13 @@ test('contributed commands are exactly the commands the extension registers', ()
     assert.ok(entry.title.length > 0);
   }
   const titles = pkg.contributes.commands.map((entry) => entry.title).sort();
-  assert.deepEqual(titles, ['Check Document', 'Fix All', 'Restart Server', 'Show Status']);
+  assert.deepEqual(titles, [
+    'Check Document',
+    'Fix All',
+    'Replace Selection with Chat Correction',
+    'Restart Server',
+    'Show Status',
+  ]);
 });
 
 test('extension.ts registers every command through the COMMANDS table, and nothing else', () => {
