@@ -27,6 +27,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     calibrate.add_argument("--data", type=Path, default=Path("../shared/data"),
                            help="the shared data directory (csc/, lexicon/; default "
                            "../shared/data)")
+    calibrate.add_argument("--limit", type=int, default=None, metavar="N",
+                           help="at most N lines or pairs from each source (a quick trial)")
     calibrate.add_argument("--write", action="store_true",
                            help="store the combiner in the pair's electra_lsp.json (else "
                            "print it)")
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         backend = load_backend(settings)
         lexicon = shared_lexicon()
         combiner, report = calibrate(backend, lexicon, load_confusion(backend.vocabulary),
-                                     shared_ngrams(), args.data)
+                                     shared_ngrams(), args.data, limit=args.limit)
     except (*setup_errors(), LexiconError, NgramError, ImportError, ValueError) as error:
         return fail(str(error))
     if args.write:

@@ -199,13 +199,16 @@ def csc_sample(data: Path, count: int, seed: int) -> list[tuple[str, str]]:
 
 def calibrate(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
               ngrams: CharNgrams, data: Path,
-              log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)
-              ) -> tuple[Combiner, dict]:
-    """Fit the combiner and choose its thresholds; returns it with a report of the figures."""
+              log: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+              limit: int | None = None) -> tuple[Combiner, dict]:
+    """Fit the combiner and choose its thresholds; returns it with a report of the figures.
+
+    limit: at most this many lines or pairs from each source (a quick trial; the shipped
+    combiners use everything). Raises ValueError when the data holds no planted typo."""
     vocabulary = backend.vocabulary
-    fit_edited = planted_and_clean(clean_lines(data, "fit"), lexicon, confusion, vocabulary,
-                                   FIT_SEEDS)
-    fit_csc = csc_sample(data, CSC_FIT_PAIRS, 2)
+    fit_edited = planted_and_clean(clean_lines(data, "fit")[:limit], lexicon, confusion,
+                                   vocabulary, FIT_SEEDS)
+    fit_csc = csc_sample(data, min(CSC_FIT_PAIRS, limit or CSC_FIT_PAIRS), 2)
     log(f"fit: {len(fit_edited)} edited lines ({len(FIT_SEEDS)} variants with a planted typo), "
         f"{len(fit_csc)} training pairs")
     edited = collect(backend, lexicon, confusion, fit_edited, ngrams)
@@ -213,16 +216,19 @@ def calibrate(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
     features = np.concatenate([edited.features, csc.features])
     labels = np.concatenate([edited.labels, csc.labels])
     weights = np.concatenate([np.ones(len(edited.labels)), np.full(len(csc.labels), CSC_WEIGHT)])
+    if labels.sum() == 0 or labels.sum() == len(labels):
+        raise ValueError(f"nothing to fit on in {data}: {int(labels.sum())} of {len(labels)} "
+                         "candidate rows are intended characters")
     combiner = fit_combiner(features, labels, weights)
     log(f"fitted on {len(labels)} candidate rows ({int(labels.sum())} intended)")
 
-    tune_pairs = planted_and_clean(clean_lines(data, "tune"), lexicon, confusion, vocabulary,
-                                   TUNE_SEEDS)
+    tune_pairs = planted_and_clean(clean_lines(data, "tune")[:limit], lexicon, confusion,
+                                   vocabulary, TUNE_SEEDS)
     tune = decisions(combiner, collect(backend, lexicon, confusion, tune_pairs, ngrams))
     threshold = choose_threshold(tune)
     dev_found = {}
     for path in sorted((data / "csc" / "dev").glob("*.tsv")):
-        pairs = [p for p in read_pairs(path) if len(p[0]) == len(p[1])]
+        pairs = [p for p in read_pairs(path) if len(p[0]) == len(p[1])][:limit]
         dev_found[path.stem] = decisions(
             combiner, collect(backend, lexicon, confusion, pairs, ngrams))
     pooled = _pool([tune, *dev_found.values()])

@@ -1,0 +1,66 @@
+"""`electra-lsp tune calibrate` fits the fused decision for any pair: on a tiny pair and a small
+data directory in the shared layout, it writes a combiner into the pair's electra_lsp.json,
+and the checker then uses it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from electra_lsp.cli import main
+
+pytest.importorskip("sklearn")
+
+CLEAN = [
+    "我们已经完成了这个项目的主要工作。", "请大家按照要求认真检查配置文件。", "这个问题需要进一步研究和讨论。",
+    "他们正在努力提高产品的质量。", "我们应该继续加强国际合作。", "今天的会议讨论了明年的发展计划。",
+    "学生们在老师的指导下进行实验。", "这种方法可以有效地减少重复工作。", "经济发展为人民生活带来了变化。",
+    "我们必须坚持实事求是的原则。", "这些建议对我们的工作很有帮助。", "他已经把需要的材料准备好了。",
+]
+
+
+@pytest.fixture
+def data(tmp_path):
+    root = tmp_path / "data"
+    (root / "csc" / "clean").mkdir(parents=True)
+    (root / "csc" / "train").mkdir()
+    (root / "csc" / "dev").mkdir()
+    (root / "csc" / "clean" / "xxqg.txt").write_text("\n".join(CLEAN * 8) + "\n",
+                                                     encoding="utf-8")
+    pairs = "他以经走了。\t他已经走了。\n我们在次见面。\t我们再次见面。\n今天天气很好。\t今天天气很好。\n"
+    (root / "csc" / "train" / "small_train.tsv").write_text(pairs, encoding="utf-8")
+    (root / "csc" / "sighan15_train.tsv").write_text(pairs, encoding="utf-8")
+    (root / "csc" / "dev" / "small_dev.tsv").write_text(pairs, encoding="utf-8")
+    return root
+
+
+def test_calibrate_writes_a_combiner_the_checker_uses(tiny_pair, data, tmp_path, capsys):
+    from electra_lsp.checker import Checker
+    from electra_lsp.engine.models import load_backend
+    from electra_lsp.settings import Settings
+
+    pair = tmp_path / "pair"
+    for role, source in zip(("discriminator", "generator"), tiny_pair, strict=True):
+        shutil.copytree(source, pair / role)
+    arguments = ["--discriminator", str(pair / "discriminator"),
+                 "--generator", str(pair / "generator"), "--backend", "torch"]
+    assert main(["tune", "calibrate", "--data", str(data), "--write", *arguments]) == 0
+    assert "wrote the combiner" in capsys.readouterr().out
+    stored = json.loads((pair / "electra_lsp.json").read_text(encoding="utf-8"))
+    combiner = stored["combiner"]
+    assert combiner["kind"] == "trees"
+    assert 0 < combiner["threshold"] <= combiner["autoFixThreshold"] < 1
+    assert set(stored["combinerReport"]["dev"]) == {"small_dev"}
+
+    settings = Settings(discriminator=str(pair / "discriminator"),
+                        generator=str(pair / "generator"), backend="torch")
+    checker = Checker(load_backend(settings), settings)
+    assert checker.combiner is not None and checker.threshold == combiner["threshold"]
+    checker.check("他以经走了。", "plaintext")  # runs the fused path end to end
+
+
+def test_calibrate_without_data_is_a_clear_error(tmp_path, capsys):
+    assert main(["tune", "calibrate", "--data", str(tmp_path / "none")]) == 2
+    assert "no CSC data" in capsys.readouterr().err
