@@ -4,9 +4,10 @@ the discriminator's `electra_lsp.json` ("combiner").
 
 Data (paths under the shared data directory, see its README), all of it separate from what the
 thresholds are chosen on, and never a `*_test*` file:
-- fit: the FIT share of the clean edited lines `csc/clean/xxqg.txt` as they are and with typos
-  planted (train/plant.py; the users' distribution: native writers' slips in edited prose),
-  plus a sample of the real error pairs in `csc/train/` and `csc/sighan15_train.tsv` at a lower
+- fit: the FIT share of the clean edited lines `csc/clean/xxqg.txt` and the clean targets of
+  the synthetic training pairs (`extra_fit_lines`), as they are and with typos planted
+  (train/plant.py; the users' distribution: native writers' slips in edited prose), plus a
+  sample of the real error pairs in `csc/train/` and `csc/sighan15_train.tsv` at a lower
   weight (learners' essays and synthetic pairs: a combiner fitted on them alone raises several
   times the false alarms on edited prose);
 - choose: the TUNE share of those lines, planted and clean, and `csc/dev/*.tsv`.
@@ -62,6 +63,21 @@ def clean_lines(data: Path, share: str) -> list[str]:
                       strict=True))
     low, high = bounds[share]
     return [lines[i] for i in sorted(order[low:high])]
+
+
+def extra_fit_lines(data: Path, held_out: Sequence[str]) -> list[str]:
+    """Clean sentences for fitting beyond xxqg.txt: the targets of the synthetic training pairs
+    (`csc/train/synthetic_*_train.tsv`, real edited sentences; the one-type 的/地/得 set
+    excluded), minus any that shares a 15-character run with `held_out` lines."""
+    runs = {line[i:i + 15] for line in held_out for i in range(max(1, len(line) - 14))}
+    lines: dict[str, None] = {}
+    for path in sorted((data / "csc" / "train").glob("synthetic_*_train.tsv")):
+        if "_de_" in path.name:
+            continue
+        for _, target in read_pairs(path):
+            if not any(target[i:i + 15] in runs for i in range(max(1, len(target) - 14))):
+                lines.setdefault(target, None)
+    return list(lines)
 
 
 def planted_and_clean(lines: Sequence[str], lexicon: Lexicon, confusion: ConfusionSets,
@@ -206,8 +222,9 @@ def calibrate(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
     limit: at most this many lines or pairs from each source (a quick trial; the shipped
     combiners use everything). Raises ValueError when the data holds no planted typo."""
     vocabulary = backend.vocabulary
-    fit_edited = planted_and_clean(clean_lines(data, "fit")[:limit], lexicon, confusion,
-                                   vocabulary, FIT_SEEDS)
+    held_out = clean_lines(data, "tune") + clean_lines(data, "bench")
+    fit_lines = clean_lines(data, "fit")[:limit] + extra_fit_lines(data, held_out)[:limit]
+    fit_edited = planted_and_clean(fit_lines, lexicon, confusion, vocabulary, FIT_SEEDS)
     fit_csc = csc_sample(data, min(CSC_FIT_PAIRS, limit or CSC_FIT_PAIRS), 2)
     log(f"fit: {len(fit_edited)} edited lines ({len(FIT_SEEDS)} variants with a planted typo), "
         f"{len(fit_csc)} training pairs")
