@@ -148,3 +148,161 @@ def test_a_closed_pipe_ends_quietly(planted_script, tmp_path):
     _, errors = process.communicate(timeout=120)
     assert process.returncode == 1
     assert b"Traceback" not in errors and b"BrokenPipe" not in errors
+
+
+# -- line endings: one line index (electra_lsp.text.lines) for the CLI and the server -------
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_check_lines_and_columns_for_every_line_ending(planted_script, tmp_path, capsys,
+                                                       newline):
+    path = tmp_path / "doc.txt"
+    # newline="" writes the terminators as given (no translation of \n).
+    path.write_text(f"第一行{newline}第二行有错朋有。{newline}", encoding="utf-8", newline="")
+    assert main(["check", str(path)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}:2:4: 有 → 友 (0.97)", f"{path}:2:7: 有 → 友 (0.97)"]
+    assert main(["check", "--format", "json", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(item["line"], item["column"]) for item in report] == [(2, 4), (2, 7)]
+
+
+def test_line_index_breaks_only_on_lsp_terminators():
+    from electra_lsp.text.lines import LineIndex, split_lines
+
+    text = "a\rb\r\nc\nd\x0ce\u2028f"
+    index = LineIndex(text)
+    assert index.starts == [0, 2, 5, 7]
+    assert [index.human(offset) for offset in (0, 2, 5, 7, 9, 11)] == [
+        (1, 1), (2, 1), (3, 1), (4, 1), (4, 3), (4, 5)]
+    assert [index.line_text(line) for line in range(len(index))] == [
+        "a", "b", "c", "d\x0ce\u2028f"]
+    assert split_lines(text) == ["a\r", "b\r\n", "c\n", "d\x0ce\u2028f"]
+    assert split_lines("") == [] and split_lines("x\r") == ["x\r"]
+
+
+def test_fix_diff_numbers_lines_like_check_for_lone_cr(planted_script, tmp_path, capsys):
+    path = tmp_path / "mac.txt"
+    path.write_bytes("第一行\r第二行有错朋有。\r".encode())
+    assert main(["fix", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "@@ -1,2 +1,2 @@\n" in out
+    assert "-第二行有错朋有。\r\n+第二行友错朋友。\r\n" in out
+
+
+# -- standard input ---------------------------------------------------------------------------
+
+@pytest.fixture
+def stdin(monkeypatch):
+    import io
+    import sys
+
+    def feed(data: bytes) -> None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="ascii"))
+    return feed
+
+
+def test_check_reads_standard_input(planted_script, stdin, capsys):
+    stdin("第一行\r第二行有错朋有。\r".encode())  # UTF-8 whatever stdin's declared encoding
+    assert main(["check", "-"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "<stdin>:2:4: 有 → 友 (0.97)", "<stdin>:2:7: 有 → 友 (0.97)"]
+
+
+def test_check_json_from_standard_input(planted_script, stdin, capsys):
+    stdin(DOC.encode())
+    assert main(["check", "--format", "json", "-"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    # Read as Markdown: the fenced 朋有 is code and not reported.
+    assert [(item["path"], item["line"], item["column"]) for item in report] == [
+        ("<stdin>", 3, 5)]
+    stdin("今天天气很好。\n".encode())
+    assert main(["check", "--format", "json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_check_standard_input_with_files_and_bad_input(planted_script, stdin, doc, capsys):
+    stdin("在见。".encode())
+    assert main(["check", str(doc), "-"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{doc}:3:5: 有 → 友 (0.97)", "<stdin>:1:1: 在 → 再 (0.97)"]
+    stdin("朋有".encode("gbk"))
+    assert main(["check", "-"]) == 2
+    assert "<stdin>: not valid UTF-8" in capsys.readouterr().err
+    assert main(["check", "-", "-"]) == 2
+    assert "more than once" in capsys.readouterr().err
+
+
+def test_fix_standard_input_prints_a_diff(planted_script, stdin, capsys):
+    stdin(DOC.encode())
+    assert main(["fix", "-"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("--- a/<stdin>\n+++ b/<stdin>\n")
+    assert "-我跟我朋有打算去法国玩儿。\n+我跟我朋友打算去法国玩儿。\n" in out
+    stdin("今天天气很好。\n".encode())
+    assert main(["fix", "-"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_fix_write_refuses_standard_input(planted_script, stdin, doc, capsys):
+    stdin(DOC.encode())
+    assert main(["fix", "--write", str(doc), "-"]) == 2
+    captured = capsys.readouterr()
+    assert "cannot write to standard input" in captured.err and captured.out == ""
+    assert doc.read_text(encoding="utf-8") == DOC  # nothing written at all
+
+
+def test_a_file_named_dash_is_still_reachable(planted_script, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_text("在见。", encoding="utf-8")
+    assert main(["check", "./-"]) == 1
+    assert capsys.readouterr().out.strip() == "-:1:1: 在 → 再 (0.97)"
+
+
+# -- progress bar ----------------------------------------------------------------------------
+
+def _many(tmp_path, count=5):
+    for number in range(count):
+        (tmp_path / f"{number}.md").write_text("我的朋有在家。\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(planted_script, tmp_path, capsys):
+    _many(tmp_path)
+    assert main(["check", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert len(captured.out.splitlines()) == 10
+
+
+def test_progress_bar_only_on_a_terminal_and_never_with_json(planted_script, tmp_path,
+                                                             monkeypatch, capsys):
+    import sys
+
+    _many(tmp_path)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert main(["check", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "check:" in captured.err and "/5 [" in captured.err  # tqdm's bar, on stderr
+    assert len(captured.out.splitlines()) == 10 and "/5 [" not in captured.out
+    assert main(["check", "--format", "json", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "" and len(json.loads(captured.out)) == 10
+
+
+# -- exit statuses of fix ---------------------------------------------------------------------
+
+def test_fix_exit_statuses_are_documented_and_kept(planted_script, doc, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["fix", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "0 nothing to fix" in help_text
+    assert "1 fixes found (diff printed) or, with --write, written" in help_text
+    assert "2 usage or input errors" in help_text
+    clean = tmp_path / "clean.md"
+    clean.write_text("今天天气很好。\n", encoding="utf-8")
+    assert main(["fix", str(clean)]) == 0
+    assert main(["fix", "--write", str(clean)]) == 0
+    assert main(["fix", str(doc)]) == 1
+    assert main(["fix", "--write", str(doc)]) == 1  # written: 1, like check with findings
+    assert main(["fix", "--write", str(doc)]) == 0  # nothing left to fix
+    assert main(["fix", "--write", str(doc), str(tmp_path / "missing.md")]) == 2

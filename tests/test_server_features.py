@@ -83,6 +83,16 @@ async def test_loading_is_reported_with_progress_and_status(client):
     assert info["model"] == "planted"
     assert {"device", "sentencesChecked", "cacheHits", "cacheMisses", "cacheHitRate",
             "lastLatencyMs", "documents"} <= set(info)
+    assert info["positionEncoding"] == "utf-16"  # the wire value, not an enum's repr
+
+
+async def test_lone_cr_ends_a_line_like_the_cli_says(client):
+    text = "第一行\r第二行有错朋有。\r"
+    doc = Doc(client, uri("mac.txt"), text).open()
+    diagnostics = await diagnostics_for(doc)
+    # `electra-lsp check` reports 2:4 and 2:7 (1-based) for the same text.
+    assert [(d.range.start.line, d.range.start.character, d.range.end.character)
+            for d in diagnostics] == [(1, 3, 4), (1, 6, 7)]
 
 
 async def test_diagnostic_has_exact_utf16_range_after_emoji_and_extension_b(client):

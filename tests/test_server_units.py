@@ -39,6 +39,39 @@ def test_positions_round_trip_against_the_oracle(encoding):
     assert document.line_text(1) == "第二行é"
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_positions_for_every_line_ending_match_the_cli(newline):
+    from electra_lsp.text.lines import LineIndex
+
+    text = f"第一行{newline}第二行有错朋有。{newline}"
+    codec = PositionCodec("utf-16")
+    document = Document("file:///x", "plaintext", 1, text)
+    first, second = text.index("有"), text.rindex("有")
+    assert document.line_count == 3  # LSP: \n, \r\n and a lone \r all end a line
+    assert document.line_text(1) == "第二行有错朋有。"
+    assert document.position_at(first, codec) == types.Position(line=1, character=3)
+    assert document.position_at(second, codec) == types.Position(line=1, character=6)
+    assert document.position_at(len(text), codec) == types.Position(line=2, character=0)
+    assert document.offset_at(types.Position(line=1, character=6), codec) == second
+    # The CLI's 1-based line:column come from the same index.
+    assert LineIndex(text).human(first) == (2, 4)
+    assert LineIndex(text).human(second) == (2, 7)
+    assert document.line_starts == LineIndex(text).starts
+
+
+@pytest.mark.parametrize("encoding", [types.PositionEncodingKind.Utf16, "utf-16"])
+def test_status_shows_the_position_encoding_as_its_wire_value(monkeypatch, encoding):
+    from types import SimpleNamespace
+
+    from electra_lsp.lsp.server import ElectraServer
+
+    workspace = SimpleNamespace(position_encoding=encoding)
+    monkeypatch.setattr(ElectraServer, "workspace", property(lambda self: workspace))
+    info = ElectraServer().status()
+    assert info["positionEncoding"] == "utf-16"
+    assert type(info["positionEncoding"]) is str
+
+
 def test_positions_past_the_end_are_clamped():
     codec = PositionCodec("utf-16")
     document = Document("file:///x", "markdown", 1, "ab\ncd")

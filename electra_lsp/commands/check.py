@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from electra_lsp.commands.common import (
     EXIT_FINDINGS,
@@ -16,52 +15,61 @@ from electra_lsp.commands.common import (
     checker_and_files,
     document_kind,
     fail,
-    line_and_column,
-    line_starts_of,
+    input_path,
     read_input,
 )
+from electra_lsp.text.lines import LineIndex
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check", help="report suspected misspellings in Markdown and text files",
-        description="Check .md/.markdown/.txt files (directories recurse). Output: "
-        "path:line:col: 原 → 建议 (score), columns in characters. Exit 0 when clean, 1 with "
-        "findings, 2 on usage or input errors.")
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        description="Check .md/.markdown/.txt files (directories recurse; `-` reads UTF-8 "
+        "Markdown from standard input, reported as <stdin>). Output: path:line:col: 原 → 建议 "
+        "(score), lines ending at \\n, \\r\\n or \\r, columns in characters. A progress bar goes "
+        "to stderr when several files are checked and stderr is a terminal (never with "
+        "--format json). Exit 0 when clean, 1 with findings, 2 on usage or input errors.")
+    parser.add_argument("paths", nargs="+", type=input_path, metavar="PATH")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     add_settings_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     try:
         checker, files = checker_and_files(args)
     except InputError as error:
         return fail(str(error))
     exit_code, report = EXIT_OK, []
-    for path in files:
-        try:
-            source = read_input(path)
-        except InputError as error:
-            print(f"electra-lsp: error: {error}", file=sys.stderr)
-            exit_code = EXIT_USAGE
-            continue
-        findings = checker.check(source.text, document_kind(path))
-        if findings and exit_code == EXIT_OK:
-            exit_code = EXIT_FINDINGS
-        starts = line_starts_of(source.text)
-        for finding in findings:
-            line, column = line_and_column(source.text, finding.start, starts)
-            if args.format == "json":
-                report.append({"path": str(path), "line": line, "column": column,
-                               **finding.to_json()})
-            else:
-                best = finding.best
-                suggestion = best.text if best else "?"
-                why = f"  {finding.evidence.reason()}" if finding.evidence else ""
-                print(f"{path}:{line}:{column}: {finding.original} → {suggestion} "
-                      f"({finding.score:.2f}){why}")
+    show = args.format == "text" and len(files) > 1 and sys.stderr.isatty()
+    with tqdm(files, unit="file", desc="check", file=sys.stderr, disable=not show,
+              leave=False) as bar:
+        # With the bar shown, lines go through it so that it is redrawn below them.
+        say = bar.write if show else print
+        for path in bar:
+            try:
+                source = read_input(path)
+            except InputError as error:
+                say(f"electra-lsp: error: {error}", file=sys.stderr)
+                exit_code = EXIT_USAGE
+                continue
+            findings = checker.check(source.text, document_kind(path))
+            if findings and exit_code == EXIT_OK:
+                exit_code = EXIT_FINDINGS
+            lines = LineIndex(source.text)
+            for finding in findings:
+                line, column = lines.human(finding.start)
+                if args.format == "json":
+                    report.append({"path": source.name, "line": line, "column": column,
+                                   **finding.to_json()})
+                else:
+                    best = finding.best
+                    suggestion = best.text if best else "?"
+                    why = f"  {finding.evidence.reason()}" if finding.evidence else ""
+                    say(f"{source.name}:{line}:{column}: {finding.original} → {suggestion} "
+                        f"({finding.score:.2f}){why}", file=sys.stdout)
     if args.format == "json":
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         print()

@@ -19,6 +19,11 @@ TEXT_SUFFIXES = (".txt",)
 _BINARY_SNIFF = 8192
 
 
+STDIN = "-"  # a PATH argument meaning standard input
+STDIN_NAME = "<stdin>"  # how output names it
+InputPath = Path | str  # a Path, or STDIN
+
+
 class InputError(Exception):
     """An input file cannot be checked; the message names the file."""
 
@@ -86,6 +91,8 @@ def checker_and_files(args: argparse.Namespace):  # -> (Checker, list[Path])
         settings = settings_from_args(args)
     except SettingsError as error:
         raise InputError(str(error)) from None
+    if sum(path == STDIN for path in args.paths) > 1:
+        raise InputError("standard input (-) given more than once")
     files = list(iter_input_files(args.paths))
     if not files:
         raise InputError("no .md, .markdown or .txt files found under " +
@@ -96,14 +103,29 @@ def checker_and_files(args: argparse.Namespace):  # -> (Checker, list[Path])
         raise InputError(str(error)) from None
 
 
-def document_kind(path: Path) -> str:
+def input_path(value: str) -> InputPath:
+    """argparse type of a PATH argument: `-` is standard input (`./-` is a file named -)."""
+    return STDIN if value == STDIN else Path(value)
+
+
+def display_name(path: InputPath) -> str:
+    """How output names an input: the path, or <stdin>."""
+    return STDIN_NAME if path == STDIN else str(path)
+
+
+def document_kind(path: InputPath) -> str:
+    """Standard input is read as Markdown (plain prose is Markdown too)."""
+    if path == STDIN:
+        return "markdown"
     return "markdown" if path.suffix.lower() in MARKDOWN_SUFFIXES else "plaintext"
 
 
-def iter_input_files(paths: Sequence[Path]) -> Iterator[Path]:
+def iter_input_files(paths: Sequence[InputPath]) -> Iterator[InputPath]:
     """Files named, and .md/.markdown/.txt files under directories (symlinks not followed)."""
     for path in paths:
-        if path.is_dir():
+        if path == STDIN:
+            yield STDIN
+        elif path.is_dir():
             for root, directories, files in os.walk(path):
                 directories[:] = sorted(d for d in directories if not d.startswith("."))
                 for name in sorted(files):
@@ -117,41 +139,37 @@ def iter_input_files(paths: Sequence[Path]) -> Iterator[Path]:
 
 @dataclass(frozen=True)
 class InputFile:
-    path: Path
+    path: InputPath
     data: bytes
     text: str
 
+    @property
+    def name(self) -> str:
+        return display_name(self.path)
 
-def read_input(path: Path) -> InputFile:
+
+def read_input(path: InputPath) -> InputFile:
+    name = display_name(path)
     try:
-        data = path.read_bytes()
+        data = _read_stdin() if path == STDIN else path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{name}: no such file") from None
     except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+        raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
     if b"\x00" in data[:_BINARY_SNIFF]:
-        raise InputError(f"{path}: binary file, not checked")
+        raise InputError(f"{name}: binary file, not checked")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(
-            f"{path}: not valid UTF-8 (byte {error.start}); convert it to UTF-8 first"
+            f"{name}: not valid UTF-8 (byte {error.start}); convert it to UTF-8 first"
         ) from None
     return InputFile(path, data, text)
 
 
-def line_and_column(text: str, offset: int, line_starts: list[int]) -> tuple[int, int]:
-    """1-based line and character column of a code-point offset."""
-    from bisect import bisect_right
-
-    line = bisect_right(line_starts, offset) - 1
-    return line + 1, offset - line_starts[line] + 1
-
-
-def line_starts_of(text: str) -> list[int]:
-    starts = [0]
-    position = text.find("\n")
-    while position != -1:
-        starts.append(position + 1)
-        position = text.find("\n", position + 1)
-    return starts
+def _read_stdin() -> bytes:
+    """Standard input's bytes (UTF-8 expected whatever the locale says)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return buffer.read()
+    return sys.stdin.read().encode("utf-8")  # a text-only stand-in (tests, embedding)

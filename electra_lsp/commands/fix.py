@@ -3,7 +3,11 @@
 Without --write it prints a unified diff. With --write each file is replaced atomically
 (temporary file + rename, permissions kept), and only if its bytes are still what was read:
 a file edited meanwhile is left alone and reported. Code spans are never touched because
-findings only come from prose.
+findings only come from prose. `-` reads standard input (diff only: --write has nowhere to
+write it).
+
+Exit status, like `check`'s: 0 nothing to fix, 1 fixes found (printed) or written, 2 usage or
+input errors (the other files are still handled).
 """
 
 from __future__ import annotations
@@ -13,21 +17,25 @@ import difflib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from electra_lsp.commands.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    STDIN,
     InputError,
     InputFile,
     add_settings_arguments,
     checker_and_files,
     document_kind,
     fail,
+    input_path,
     read_input,
 )
 from electra_lsp.findings import apply_findings
+from electra_lsp.text.lines import split_lines
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -35,10 +43,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "fix", help="apply the best suggestions (prints a diff unless --write)",
         description="Apply the best suggestion of every finding sure enough to apply unasked "
         "(probability at or above autoFixThreshold; `check` lists all findings). Prints a "
-        "unified diff unless "
-        "--write is given. Exit 0 when nothing to fix, 1 when fixes were found (or written), "
-        "2 on usage or input errors.")
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        "unified diff unless --write is given. `-` reads UTF-8 Markdown from standard input "
+        "and prints its diff (as <stdin>); --write cannot be used with it. "
+        "Exit status (for fix and fix --write alike, like check): 0 nothing to fix; "
+        "1 fixes found (diff printed) or, with --write, written; 2 usage or input errors.")
+    parser.add_argument("paths", nargs="+", type=input_path, metavar="PATH")
     parser.add_argument("--write", action="store_true", help="rewrite the files in place")
     add_settings_arguments(parser)
     parser.set_defaults(run=run)
@@ -65,7 +74,23 @@ def write_atomically(source: InputFile, new_text: str) -> None:
         raise
 
 
+def unified_diff(name: str, old: str, new: str) -> Iterator[str]:
+    """A unified diff whose lines are the project's lines (\\n, \\r\\n, \\r: the numbers
+    `check` and the server give), each output line ended by \\n."""
+    for line in difflib.unified_diff(split_lines(old), split_lines(new),
+                                     fromfile=f"a/{name}", tofile=f"b/{name}"):
+        if line.endswith("\n"):
+            yield line
+        elif line.endswith("\r"):
+            yield line + "\n"  # a lone CR stays visible as the file's own terminator
+        else:
+            yield line + "\n\\ No newline at end of file\n"
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.write and STDIN in args.paths:
+        return fail("fix --write cannot write to standard input (-); "
+                    "leave out --write to print the diff")
     try:
         checker, files = checker_and_files(args)
     except InputError as error:
@@ -86,9 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 changes = sum(f.best is not None and f.auto_fix for f in findings)
                 print(f"fixed {path} ({changes} change{'s' if changes != 1 else ''})")
             else:
-                sys.stdout.writelines(difflib.unified_diff(
-                    source.text.splitlines(keepends=True), fixed.splitlines(keepends=True),
-                    fromfile=f"a/{path}", tofile=f"b/{path}"))
+                sys.stdout.writelines(unified_diff(source.name, source.text, fixed))
         except InputError as error:
             print(f"electra-lsp: error: {error}", file=sys.stderr)
             exit_code = EXIT_USAGE

@@ -1,8 +1,9 @@
 """Open documents as the client sees them, and the mapping between the core's code-point
 offsets and LSP positions in the negotiated encoding.
 
-Lines are split on LSP's terminators only (\\n, \\r\\n, \\r) — Python's `splitlines` also breaks
-on \\f, \\v, U+2028 and others, which would shift every position after such a character.
+Lines come from the project's one line index, `electra_lsp.text.lines` (the CLI's too): LSP's
+terminators only (\\n, \\r\\n and a lone \\r) — Python's `splitlines` also breaks on \\f, \\v,
+U+2028 and others, which would shift every position after such a character.
 Code units within a line are counted by pygls' position codec; a line prefix whose code units
 provably equal its code points (ASCII, or no astral character under UTF-16) skips the count.
 """
@@ -10,14 +11,14 @@ provably equal its code points (ASCII, or no astral character under UTF-16) skip
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+from electra_lsp.text import lines
+
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -41,9 +42,7 @@ class Document:
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
-            starts = [0]
-            starts.extend(match.end() for match in _LINE_BREAK.finditer(self.text))
-            self._line_starts = starts
+            self._line_starts = lines.line_starts(self.text)
         return self._line_starts
 
     @property
@@ -52,14 +51,8 @@ class Document:
 
     def line_text(self, line: int) -> str:
         """Line `line` without its terminator."""
-        starts = self.line_starts
-        start = starts[line]
-        end = starts[line + 1] if line + 1 < len(starts) else len(self.text)
-        if self.text.endswith("\r\n", start, end):
-            end -= 2
-        elif end > start and self.text[end - 1] in "\r\n":
-            end -= 1
-        return self.text[start:end]
+        start = self.line_starts[line]
+        return self.text[start:lines.line_end(self.text, self.line_starts, line)]
 
     # -- positions ------------------------------------------------------------------------
     def offset_at(self, position: types.Position, codec: PositionCodec) -> int:
@@ -76,7 +69,7 @@ class Document:
 
     def position_at(self, offset: int, codec: PositionCodec) -> types.Position:
         offset = max(0, min(offset, len(self.text)))
-        line = bisect_right(self.line_starts, offset) - 1
+        line = lines.line_of(offset, self.line_starts)
         start = self.line_starts[line]
         return types.Position(line=line, character=_units(codec, self.text[start:offset]))
 

@@ -127,6 +127,9 @@ class ElectraServer(LanguageServer):
     def status(self) -> dict[str, Any]:
         checker = self.models.checker if self.models else None
         stats = checker.stats if checker else None
+        # An enum in some pygls versions, a str in others: always the wire value ("utf-16").
+        encoding = self.workspace.position_encoding
+        encoding = str(getattr(encoding, "value", encoding))
         return {
             "state": self.state,
             "message": self.state_message,
@@ -145,7 +148,7 @@ class ElectraServer(LanguageServer):
             "documents": len(self.documents),
             "checksDropped": self.runner.dropped,
             "checksSuspended": self.runner.suspensions,
-            "positionEncoding": str(self.workspace.position_encoding),
+            "positionEncoding": encoding,
             "diagnosticMode": "pull" if self.pull else "push",
             "settings": self.settings.to_json(),
         }
