@@ -306,6 +306,7 @@ _CLOSED = [
     "中文", "以经", "😀", "𠀀", "𠀁字", "*强调*", "**粗体**", "~~删~~", "，", "。", "a",
     " `禁 禁` ", " $禁+1$ ", " <b title='禁'>", "</b> ", " [链接](http://禁) ", " ![图](禁.png) ",
     " <https://禁.com> ", " https://禁.com/禁 ", " www.禁.com ", " $$禁$$ ", " &amp; ", " \\* ",
+    " 禁.com/禁_禁 ", " 禁@禁.cn ", " /usr/禁_禁/禁 ", " ~/禁/禁 ", " C:\\禁\\禁 ",
 ]
 
 
@@ -337,3 +338,65 @@ def test_repeated_text_found_at_its_own_position(doc, offsets):
     segments = extract_segments(doc, "markdown")
     check_exact(doc, segments)
     assert [segment.offsets for segment in segments] == offsets, segments
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        ("下载地址：https://例子.com/侯选/包.zip", ["下载地址："]),
+        ("见 www.例子.com/侯选，然后", ["见 X，然后"]),
+        ("下载：例子.com/侯选/包.zip，谢谢", ["下载：X，谢谢"]),
+        ("请发邮件到 侯选@例子.com 联系我们。", ["请发邮件到 X 联系我们。"]),
+        ("请发邮件到someone.name@example.com。", ["请发邮件到X。"]),
+        ("打开 /usr/local/my_dir/侯选.txt 查看", ["打开 X 查看"]),  # "_" is an emphasis delimiter
+        ("编辑 ./配置/侯选.md 和 ../上级/侯选.md。", ["编辑 X 和 X。"]),
+        ("保存到 ~/文档/侯_选.txt 里", ["保存到 X 里"]),
+        ("见 C:\\用户\\侯选\\a.txt。", ["见 X。"]),
+        ("把 **www.例子.com/侯选** 打开", ["把 X 打开"]),  # found across emphasis
+        ("见 https://a.com/侯选.", ["见 X."]),
+        ("见[例子.com/侯选](https://例子.com)吧", ["见X吧"]),  # link text; the link ends it
+        ("![图 见 例子.com/侯选 说明](a.png)", ["图 见 X 说明"]),
+        ("效率提高了1.5倍，做了 A/B 测试，和/或，版本 3.2.1 发布了。",
+         ["效率提高了1.5倍，做了 A/B 测试，和/或，版本 3.2.1 发布了。"]),
+    ],
+)
+def test_urls_addresses_and_paths_in_text_become_a_placeholder(doc, expected):
+    assert texts(doc) == expected
+
+
+def test_url_in_the_middle_keeps_the_sentence_whole():
+    doc = "请访问 例子.com/侯选/包.zip 下载。"
+    (segment,) = extract_segments(doc, "markdown")
+    after = doc.index(" 下载")
+    assert segment == Segment("请访问 X 下载。", (0, 1, 2, 3, -1, *range(after, after + 4)))
+
+
+def test_footnote_bodies_are_prose_and_references_are_not():
+    doc = ("正文[^1]。\n\n[^1]: 每个问题最多给出的侯选数量。\n\n"
+           "    续段也是脚注，以经写错。\n\n[^备注]: 没有被引用的脚注。\n\n后文。\n")
+    assert texts(doc) == [
+        "正文X。", "每个问题最多给出的侯选数量。", "续段也是脚注，以经写错。", "没有被引用的脚注。",
+        "后文。",
+    ]
+    (body,) = [s for s in extract_segments(doc, "markdown") if s.text.startswith("每个")]
+    assert body.offsets[0] == doc.index("每个")
+
+
+def test_inline_footnote_is_its_own_segment():
+    assert texts("正文^[内联脚注的侯选]继续。") == ["内联脚注的侯选", "正文X继续。"]
+    assert texts("正文^[见 https://例子.com/侯选 的说明]。") == ["见 X 的说明", "正文X。"]
+
+
+def test_definition_list():
+    doc = "术语\n: 定义文字\n\n另一个术语\n:   定义二，以经\n"
+    assert texts(doc) == ["术语", "定义文字", "另一个术语", "定义二，以经"]
+
+
+def test_callout_marker_is_not_prose():
+    doc = "> [!NOTE]\n> 注意文字\n\n> [!tip]- 可折叠的标题\n> 内容\n\n> 引用 [!NOTE] 在中间\n"
+    assert texts(doc) == ["注意文字", " 可折叠的标题", "内容", "引用 [!NOTE] 在中间"]
+
+
+def test_html_comments_skipped():
+    doc = "前文<!-- 侯选 -->后文\n\n<!-- 块注释 侯选 -->\n\n<!--\n多行 侯选\n-->\n正文\n"
+    assert texts(doc) == ["前文X后文", "正文"]

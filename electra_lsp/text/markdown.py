@@ -13,10 +13,14 @@ markdown-it gives line maps for blocks only, so positions are recovered in two s
 Every resulting offset is verified (`doc[offset] == char`); a character that cannot be placed
 exactly is dropped and splits its segment, so an offset is never wrong.
 
-Inline code, inline math, inline HTML, autolinks and bare URLs inside a sentence become one
-`PLACEHOLDER` (offset -1), so the sentence around them reaches the model whole; placeholders with
-only blanks between collapse into one, and none is left at either end of a segment. Line breaks,
-images and entities still end a segment.
+Inline code, inline math, inline HTML, autolinks, footnote references and URLs, e-mail
+addresses and file paths written as text (`non_prose_spans`, found in the text a reader sees, so
+across emphasis) inside a sentence become one `PLACEHOLDER` (offset -1), so the sentence around
+them reaches the model whole; placeholders with only blanks between collapse into one, and none
+is left at either end of a segment. Line breaks, images and entities still end a segment.
+
+Footnote bodies (`[^1]: ...`, with their indented paragraphs; inline `^[...]`), definition lists
+and the text of callouts (`> [!NOTE]`, the marker left out) are prose.
 """
 
 from __future__ import annotations
@@ -30,24 +34,28 @@ from markdown_it import MarkdownIt
 from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from electra_lsp.text.directives import Directive, disabled_ranges, drop_ranges
-from electra_lsp.text.segments import PLACEHOLDER, Segment
+from electra_lsp.text.segments import PLACEHOLDER, Segment, trim_placeholders
+from electra_lsp.text.spans import non_prose_spans
 
 _NEWLINE_RE = re.compile(r"\r\n?|\n")  # the same line breaks markdown-it normalises
-# Bare URLs inside text (markdown-it's linkify is off: it needs an extra package). Like GFM's
-# extended autolinks they run to whitespace, and may hold Chinese (IRIs); full-width
-# punctuation ends them, so "见https://例子.com/路径，然后" keeps "，然后".
-_BARE_URL_RE = re.compile(
-    r"(?<![A-Za-z0-9+.\-])(?:[a-zA-Z][a-zA-Z0-9+.\-]*://|www\.)"
-    r"[^\s<>，。；：！？、（）「」『』【】《》“”‘’]*"
-)
+# GitHub alerts and Obsidian callouts: "> [!NOTE]" opening a blockquote; a title may follow.
+_CALLOUT_RE = re.compile(r"\[![A-Za-z][\w-]*\][+-]?")
 _TOML_FENCE = "+++"
 # Inline tokens whose source is not prose: a placeholder stands in for them.
 _PLACEHOLDER_INLINE = {"code_inline", "html_inline", "math_inline", "math_inline_double"}
 _KEY = "electra_lsp_src"  # Token.meta key: start of the token in the inline source
+# Token.meta keys of text tokens pushed directly (emphasis/strikethrough delimiters): the parser
+# position when pushed, and (after tokenizing) the delimiter's own start in the inline source.
+_PUSHED = "electra_lsp_pushed"
+_DELIMITER = "electra_lsp_delimiter"
+# Inline markup that a reader does not see as a break in the text (a URL may run across it).
+_JOINING = {"em_open", "em_close", "strong_open", "strong_close", "s_open", "s_close"}
 
 
 class _PositionedState(StateInline):
@@ -72,10 +80,24 @@ class _PositionedState(StateInline):
     def push(self, ttype: str, tag: str, nesting: int) -> Token:  # type: ignore[override]
         token = super().push(ttype, tag, nesting)  # type: ignore[arg-type]
         # Rules push escapes, entities, HTML and code before advancing `pos`. Text tokens pushed
-        # directly (emphasis/strikethrough delimiters) are left unplaced: several share a `pos`.
-        if self.base is not None and ttype != "text":
-            token.meta[_KEY] = self.base + self.pos
+        # directly (emphasis/strikethrough delimiters) are left unplaced: several share a `pos`
+        # (`_place_delimiters` tells them apart, for `non_prose_spans` only).
+        if self.base is not None:
+            token.meta[_PUSHED if ttype == "text" else _KEY] = self.base + self.pos
         return token
+
+
+def _place_delimiters(tokens: list[Token]) -> None:
+    """Start of each delimiter text token: those pushed at one position follow each other."""
+    previous: int | None = None
+    end = 0
+    for token in tokens:
+        pushed = token.meta.get(_PUSHED)
+        if pushed is None:
+            continue
+        place = end if pushed == previous else pushed
+        token.meta[_DELIMITER] = place
+        previous, end = pushed, place + len(token.content)
 
 
 class _PositionedParserInline(ParserInline):
@@ -89,7 +111,8 @@ class _PositionedParserInline(ParserInline):
         stack: list[_PositionedState] = self._local.__dict__.setdefault("stack", [])
         base: int | None = 0
         if stack:
-            # A nested parse is an image's alt text: the label starts after "![".
+            # A nested parse is an image's alt text or an inline footnote: the label starts
+            # after "![" or "^[".
             parent = stack[-1]
             label_start = parent.pos + 2
             if parent.base is not None and parent.src.startswith(src, label_start):
@@ -100,6 +123,7 @@ class _PositionedParserInline(ParserInline):
         stack.append(state)
         try:
             self.tokenize(state)
+            _place_delimiters(state.tokens)  # before post-processing turns delimiters to markup
             for rule in self.ruler2.getRules(""):
                 rule(state)
         finally:
@@ -110,6 +134,9 @@ class _PositionedParserInline(ParserInline):
 def build_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.use(front_matter_plugin)
+    # Footnotes stay where they are written (move_to_end would drop unreferenced ones).
+    md.use(footnote_plugin, move_to_end=False)
+    md.use(deflist_plugin)
     md.use(dollarmath_plugin, allow_digits=False, double_inline=True)
     md.core.ruler.disable("text_join")
     md.inline.ruler2.disable("fragments_join")
@@ -258,54 +285,84 @@ class _Builder:
             self.offsets = []
 
 
-def _trim_placeholders(segment: Segment) -> Segment | None:
-    """`segment` without placeholders at its ends (nor the blanks beyond them): there they stand
-    next to nothing. None when nothing but blanks is left."""
-    text, offsets = segment.text, segment.offsets
-    start, end = 0, len(text)
-    index = 0
-    while index < end and (offsets[index] == -1 or text[index].isspace()):
-        if offsets[index] == -1:
-            start = index + 1
-        index += 1
-    index = end
-    while index > start and (offsets[index - 1] == -1 or text[index - 1].isspace()):
-        if offsets[index - 1] == -1:
-            end = index - 1
-        index -= 1
-    if start == 0 and end == len(text):
-        return segment
-    trimmed = segment.slice(start, end)
-    return trimmed if trimmed.text.strip() else None
+def _inline_footnote(token: Token, env: dict) -> list[Token] | None:
+    """The tokens of an inline footnote `^[...]` referenced by `token` (None for `[^1]`)."""
+    if token.type != "footnote_ref":
+        return None
+    note = env.get("footnotes", {}).get("list", {}).get(token.meta.get("id"), {})
+    tokens = note.get("tokens")
+    return tokens if isinstance(tokens, list) else None
 
 
-def _add_text(builder: _Builder, text: str, start: int | None, source_map: list[int]) -> None:
+def _hidden_positions(children: list[Token], env: dict) -> set[int]:
+    """Inline-source positions inside a URL, e-mail address or file path (`non_prose_spans`),
+    found in the text a reader sees: text tokens joined across emphasis, broken by other
+    markup."""
+    chars: list[str] = []
+    positions: list[int] = []
+    hidden: set[int] = set()
+
+    def piece(text: str, start: int) -> None:
+        chars.extend(text)
+        positions.extend(range(start, start + len(text)))
+
+    for token in children:
+        start = token.meta.get(_KEY)
+        kind = token.type
+        if kind == "text" and token.content:
+            place = start if start is not None else token.meta.get(_DELIMITER)
+            if place is not None:
+                piece(token.content, place)
+                continue
+        elif kind == "text_special" and start is not None and token.info == "escape":
+            piece(token.content, start + 1 if token.content != token.markup else start)
+            continue
+        elif kind in _JOINING:
+            continue
+        chars.append("\n")
+        positions.append(-1)
+        nested = token.children if kind == "image" else _inline_footnote(token, env)
+        if nested:
+            hidden |= _hidden_positions(nested, env)
+    text = "".join(chars)
+    for span_start, span_end in non_prose_spans(text):
+        hidden.update(positions[span_start:span_end])
+    hidden.discard(-1)
+    return hidden
+
+
+def _add_text(builder: _Builder, text: str, start: int | None, source_map: list[int],
+              hidden: set[int]) -> None:
     if not text:
         return  # emphasis leaves emptied delimiter tokens behind
     if start is None:
         builder.boundary()
         return
-    urls = [(m.start(), m.end()) for m in _BARE_URL_RE.finditer(text)]
     end = start + len(text)
-    if not urls and 0 <= start and end <= len(source_map) \
+    masked = bool(hidden) and any(position in hidden for position in range(start, end))
+    if not masked and 0 <= start and end <= len(source_map) \
             and source_map[end - 1] - source_map[start] == len(text) - 1 \
             and builder.add_run(text, source_map[start]):
         return
-    url_index = 0
     for index, char in enumerate(text):
-        while url_index < len(urls) and urls[url_index][1] <= index:
-            url_index += 1
-        if url_index < len(urls) and urls[url_index][0] <= index:
-            if urls[url_index][0] == index:
-                builder.placeholder()
-            continue
         position = start + index
+        if position in hidden:
+            builder.placeholder()  # collapses into the one the span already has
+            continue
         builder.add(char, source_map[position] if 0 <= position < len(source_map) else -1)
 
 
-def _walk_inline(
-    children: list[Token], builder: _Builder, source_map: list[int], html_starts: set[int]
-) -> None:
+@dataclass
+class _Inline:
+    """What walking one block's inline tokens needs besides the builder."""
+
+    source_map: list[int]
+    html_starts: set[int]
+    hidden: set[int]
+    env: dict
+
+
+def _walk_inline(children: list[Token], builder: _Builder, ctx: _Inline) -> None:
     in_autolink = False
     for token in children:
         start = token.meta.get(_KEY)
@@ -318,37 +375,53 @@ def _walk_inline(
         elif in_autolink:
             continue
         elif kind == "text":
-            _add_text(builder, token.content, start, source_map)
+            delimiter = token.meta.get(_DELIMITER)
+            if start is None and delimiter is not None and delimiter in ctx.hidden:
+                builder.placeholder()  # e.g. the "_" of a path: part of the span
+            else:
+                _add_text(builder, token.content, start, ctx.source_map, ctx.hidden)
         elif kind == "text_special":
             if start is None:
                 builder.boundary()
             elif token.info == "escape" and token.content != token.markup:
-                _add_text(builder, token.content, start + 1, source_map)  # `\*` -> `*`
+                _add_text(builder, token.content, start + 1, ctx.source_map, ctx.hidden)
             elif token.info == "escape":
-                _add_text(builder, token.content, start, source_map)
+                _add_text(builder, token.content, start, ctx.source_map, ctx.hidden)
             else:
                 builder.boundary()  # an entity has no single source character
         elif kind in ("softbreak", "hardbreak"):
             builder.boundary()  # a line break must not join words (Chinese has no spaces)
         elif kind == "image":
             builder.boundary()
-            _walk_inline(token.children or [], builder, source_map, html_starts)
+            _walk_inline(token.children or [], builder, ctx)
             builder.boundary()
+        elif kind == "footnote_ref":
+            builder.placeholder()  # the marker is not prose; the sentence goes on
+            note = _inline_footnote(token, ctx.env)
+            if note:  # ^[...]: its text is a segment of its own
+                inner = _Builder(builder.doc, builder.segments)
+                _walk_inline(note, inner, ctx)
+                inner.boundary()
         elif kind in _PLACEHOLDER_INLINE:
-            if kind == "html_inline" and start is not None and 0 <= start < len(source_map):
-                html_starts.add(source_map[start])
+            if kind == "html_inline" and start is not None and 0 <= start < len(ctx.source_map):
+                ctx.html_starts.add(ctx.source_map[start])
             builder.placeholder()
         # em/strong/s/link open and close tokens: markup only, prose continues across them.
 
 
-def _blocks(tokens: list[Token]) -> Iterator[tuple[Token, Token | None]]:
-    """Each inline token with the block token that opened it."""
+def _blocks(tokens: list[Token]) -> Iterator[tuple[Token, Token | None, bool]]:
+    """Each inline token with the block token that opened it, and whether that block is the
+    first in a blockquote (where a callout marker may stand)."""
     opener: Token | None = None
+    first_in_quote = False
+    previous: Token | None = None
     for token in tokens:
         if token.type == "inline":
-            yield token, opener
+            yield token, opener, first_in_quote
         elif token.nesting == 1:
             opener = token
+            first_in_quote = previous is not None and previous.type == "blockquote_open"
+        previous = token
 
 
 def markdown_segments(text: str, md: MarkdownIt | None = None) -> list[Segment]:
@@ -361,7 +434,8 @@ def markdown_segments(text: str, md: MarkdownIt | None = None) -> list[Segment]:
         # Blank the TOML block for the parser; line numbers (all we map by) stay the same.
         rest = text[lines.starts[toml_lines] :] if toml_lines < len(lines) else ""
         source = "\n" * toml_lines + rest
-    tokens = md.parse(source)
+    env: dict = {}
+    tokens = md.parse(source, env)
     builder = _Builder(text)
     html_starts: set[int] = set()
     html_block_lines: list[tuple[int, int]] = []
@@ -369,7 +443,7 @@ def markdown_segments(text: str, md: MarkdownIt | None = None) -> list[Segment]:
     for token in tokens:
         if token.type == "html_block" and token.map:
             html_block_lines.append((token.map[0], token.map[1]))
-    for inline, opener in _blocks(tokens):
+    for inline, opener, first_in_quote in _blocks(tokens):
         if not inline.map:
             continue
         first = inline.map[0]
@@ -381,7 +455,12 @@ def markdown_segments(text: str, md: MarkdownIt | None = None) -> list[Segment]:
             heading = opener is not None and opener.type == "heading_open"
             mode = "heading" if heading and opener.markup.startswith("#") else "suffix"
             source_map = _inline_map(inline.content, lines, first, mode)
-        _walk_inline(inline.children or [], builder, source_map, html_starts)
+        children = inline.children or []
+        hidden = _hidden_positions(children, env)
+        callout = _CALLOUT_RE.match(inline.content) if first_in_quote else None
+        if callout:
+            hidden.update(range(callout.end()))  # a placeholder at the start: trimmed below
+        _walk_inline(children, builder, _Inline(source_map, html_starts, hidden, env))
         builder.boundary()
 
     def is_html_comment(directive: Directive) -> bool:
@@ -394,7 +473,7 @@ def markdown_segments(text: str, md: MarkdownIt | None = None) -> list[Segment]:
         )
 
     kept = drop_ranges(builder.segments, disabled_ranges(text, is_html_comment))
-    return [segment for segment in map(_trim_placeholders, kept) if segment is not None]
+    return [segment for segment in map(trim_placeholders, kept) if segment is not None]
 
 
 _PARSER: MarkdownIt | None = None

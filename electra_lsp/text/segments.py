@@ -29,3 +29,24 @@ class Segment:
 
     def slice(self, start: int, end: int) -> Segment:
         return Segment(self.text[start:end], self.offsets[start:end])
+
+
+def trim_placeholders(segment: Segment) -> Segment | None:
+    """`segment` without placeholders at its ends (nor the blanks beyond them): there they stand
+    next to nothing. None when nothing but blanks is left."""
+    text, offsets = segment.text, segment.offsets
+    start, end = 0, len(text)
+    index = 0
+    while index < end and (offsets[index] == -1 or text[index].isspace()):
+        if offsets[index] == -1:
+            start = index + 1
+        index += 1
+    index = end
+    while index > start and (offsets[index - 1] == -1 or text[index - 1].isspace()):
+        if offsets[index - 1] == -1:
+            end = index - 1
+        index -= 1
+    if start == 0 and end == len(text):
+        return segment
+    trimmed = segment.slice(start, end)
+    return trimmed if trimmed.text.strip() else None
