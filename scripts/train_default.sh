@@ -11,6 +11,11 @@
 #  4. The similarity weights and thresholds, both chosen on sighan15_train with its 300 dev
 #     pairs held out (runs/electra-tiny-zh/dev_pairs.tsv; every run uses --seed 0, so the same
 #     split). sighan15_test*.tsv is never used here.
+#  5. The character n-gram counts of the corpus (data/ngrams/), then the fused decision:
+#     `electra-lsp tune calibrate` fits the combiner on planted typos and training pairs and
+#     chooses its thresholds on the tune share and csc/dev (about 15 minutes), writing it into
+#     the pair's electra_lsp.json. Copy $SOUP to data/electra_models/electra-tiny-zh before
+#     this step to ship it.
 # Phase 1 ends by steps well inside its --max-minutes, so it is deterministic (fixed seeds,
 # per-step batch seeds); the later phases are time-limited, so where they stop, and their
 # learning-rate schedules, depend on the machine's speed. About 4h20 in all.
@@ -49,3 +54,7 @@ rm -rf "$SOUP"
 "$PYTHON" -m electra_lsp.train.thresholds "$SOUP" "$OUT/dev_pairs.tsv" \
   --clean "$OUT/dev_corpus.txt" --write precise
 "$PYTHON" scripts/measure_latency.py "$SOUP/discriminator"
+"$PYTHON" -m electra_lsp.train.ngrams "$DATA/corpus/edited.txt.xz" \
+  --output data/ngrams/char_ngrams.npz
+"$PYTHON" -m electra_lsp tune calibrate --data "$DATA" --backend onnx --batch-size 64 \
+  --discriminator "$SOUP/discriminator" --generator "$SOUP/generator" --write
