@@ -17,7 +17,7 @@ import math
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from electra_lsp.dictionary import UserDictionary
 from electra_lsp.engine.backend import MaskQuery, ModelBackend
@@ -34,7 +34,7 @@ from electra_lsp.engine.lexicon import Lexicon, shared_lexicon
 from electra_lsp.engine.ngrams import CharNgrams, shared_ngrams
 from electra_lsp.findings import Evidence, Finding, Suggestion
 from electra_lsp.settings import Settings
-from electra_lsp.text.extract import extract_segments
+from electra_lsp.text.extract import MARKDOWN_KINDS, extract_segments
 from electra_lsp.text.segments import Segment
 from electra_lsp.text.sentences import split_sentences
 
@@ -140,7 +140,8 @@ class Checker:
             for sentence, local in zip(chunk, self.check_sentences([s.text for s in chunk]),
                                        strict=True):
                 findings.extend(f.relocated(sentence.offsets) for f in local)
-        return sorted(without_document_vocabulary(text, sentences, findings),
+        return sorted(mark_link_labels(without_document_vocabulary(text, sentences, findings),
+                                       link_label_ranges(text, kind)),
                       key=lambda f: (f.start, f.end))
 
     # -- sentences ------------------------------------------------------------------------
@@ -293,6 +294,30 @@ def _separate(findings: list[Finding]) -> tuple[Finding, ...]:
         if all(abs(finding.start - other.start) > 1 for other in kept):
             kept.append(finding)
     return tuple(sorted(kept, key=lambda f: f.start))
+
+
+def link_label_ranges(text: str, kind: str) -> list[tuple[int, int]]:
+    """Document ranges [start, end) that a fix must not edit alone: the text of Markdown
+    collapsed and shortcut reference links (`[text][]`, `[text]`), which is also the label
+    their definition (`[text]: url`) is found by. Cheap right after `sentences(text, kind)`."""
+    if kind.lower() not in MARKDOWN_KINDS:
+        return []
+    from electra_lsp.text.markdown import reference_label_ranges
+
+    return reference_label_ranges(text)
+
+
+def mark_link_labels(findings: list[Finding], ranges: Sequence[tuple[int, int]]
+                     ) -> list[Finding]:
+    """`findings`, those inside one of `ranges` (`link_label_ranges`) marked not fixable:
+    still reported, but given no quick fix and never fixed automatically (a fix would leave
+    the label without its definition)."""
+    if not ranges:
+        return findings
+    covered = {offset for start, end in ranges for offset in range(start, end)}
+    return [replace(f, fixable=False)
+            if f.fixable and any(o in covered for o in range(f.start, f.end)) else f
+            for f in findings]
 
 
 def without_document_vocabulary(text: str, sentences: Sequence[Segment],

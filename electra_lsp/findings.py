@@ -79,6 +79,10 @@ class Finding:
     context: str = ""  # the sentence the character was found in (for messages and hover)
     evidence: Evidence | None = None
     auto_fix: bool = True  # sure enough for fixes applied unasked (fix --write, Fix All)
+    # False where a fix alone would break something (a Markdown reference label, whose
+    # definition would no longer be found): reported, but never fixed automatically and
+    # offered no quick fix.
+    fixable: bool = True
 
     @property
     def best(self) -> Suggestion | None:
@@ -101,6 +105,8 @@ class Finding:
             ],
             "autoFix": self.auto_fix,
         }
+        if not self.fixable:
+            data["fixable"] = False
         if self.evidence is not None:
             data["evidence"] = self.evidence.to_json()
             data["explanation"] = self.evidence.explanation()
@@ -110,13 +116,15 @@ class Finding:
 def apply_findings(text: str, findings: Sequence[Finding], automatic: bool = False) -> str:
     """`text` with each finding's best suggestion applied (overlapping ones: first wins).
 
-    automatic: only findings sure enough for fixes applied unasked (`Finding.auto_fix`).
+    automatic: only findings sure enough for fixes applied unasked (`Finding.auto_fix`) and
+    that may be fixed alone (`Finding.fixable`).
     """
     pieces: list[str] = []
     position = 0
     for finding in sorted(findings, key=lambda f: (f.start, f.end)):
         best = finding.best
-        if best is None or finding.start < position or automatic and not finding.auto_fix:
+        if best is None or finding.start < position or \
+                automatic and not (finding.auto_fix and finding.fixable):
             continue
         if text[finding.start:finding.end] != finding.original:
             raise ValueError(

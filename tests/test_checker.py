@@ -98,3 +98,29 @@ def test_dictionary_with_odd_lines_is_read_as_far_as_it_is_valid(tmp_path):
     assert dictionary.words == {"朋有", "萧华"}
     assert len(dictionary.warnings) == 1
     assert str(path) in dictionary.warnings[0] and "line 3, 4" in dictionary.warnings[0]
+
+
+def test_reference_labels_are_reported_without_a_fix():
+    from electra_lsp.findings import apply_findings
+
+    checker = Checker(planted(), Settings())
+    definition = "\n\n[朋有]: https://e.com\n"
+    for text in ("见[朋有][]。" + definition, "见[朋有]。" + definition):
+        (finding,) = checker.check(text)
+        assert (finding.start, finding.fixable) == (text.index("有"), False)
+        assert finding.to_json()["fixable"] is False
+        assert apply_findings(text, [finding], automatic=True) == text
+    for text in ("见[朋有](https://e.com)。" + definition,
+                 "见[朋有][ref]。\n\n[ref]: https://e.com\n", "见朋有。" + definition):
+        (finding,) = checker.check(text)
+        assert finding.fixable and "fixable" not in finding.to_json()
+        assert apply_findings(text, [finding], automatic=True) == text.replace("朋有", "朋友", 1)
+    plain = checker.check("见[朋有]。" + definition, "plaintext")  # no links in plain text
+    assert len(plain) == 2 and all(f.fixable for f in plain)
+
+
+def test_wiki_link_target_is_not_checked_but_its_label_is():
+    checker = Checker(planted(), Settings())
+    assert checker.check("参见[[朋有]]。") == []
+    text = "参见[[朋有|朋有]]。"
+    assert [(f.start, f.fixable) for f in checker.check(text)] == [(text.rindex("有"), True)]

@@ -306,3 +306,15 @@ def test_fix_exit_statuses_are_documented_and_kept(planted_script, doc, tmp_path
     assert main(["fix", "--write", str(doc)]) == 1  # written: 1, like check with findings
     assert main(["fix", "--write", str(doc)]) == 0  # nothing left to fix
     assert main(["fix", "--write", str(doc), str(tmp_path / "missing.md")]) == 2
+
+
+def test_fix_leaves_reference_labels_alone(planted_script, tmp_path, capsys):
+    path = tmp_path / "links.md"
+    text = "见[朋有][]和[朋有](https://e.com)。\n\n[朋有]: https://e.com\n"
+    path.write_text(text, encoding="utf-8")
+    assert main(["check", "--format", "json", str(path)]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert [f.get("fixable", True) for f in found] == [False, True]
+    assert main(["fix", "--write", str(path)]) == 1
+    assert path.read_text(encoding="utf-8") == text.replace("[朋有](", "[朋友](")
+    assert "1 change)" in capsys.readouterr().out

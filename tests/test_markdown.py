@@ -400,3 +400,30 @@ def test_callout_marker_is_not_prose():
 def test_html_comments_skipped():
     doc = "前文<!-- 侯选 -->后文\n\n<!-- 块注释 侯选 -->\n\n<!--\n多行 侯选\n-->\n正文\n"
     assert texts(doc) == ["前文X后文", "正文"]
+
+
+def test_wiki_link_target_is_not_prose_and_its_label_is():
+    assert texts("参见[[侯选方案]]。") == [f"参见{PLACEHOLDER}。"]
+    assert texts("参见[[侯选方案|朋有的方案]]。") == [f"参见{PLACEHOLDER}朋有的方案{PLACEHOLDER}。"]
+    assert texts("[[侯选方案]]是朋有写的") == ["是朋有写的"]
+    doc = "参见[[侯选方案|朋有]]。"
+    (segment,) = extract_segments(doc, "markdown")
+    assert segment.offsets[3:5] == (doc.index("朋有"), doc.index("朋有") + 1)
+    assert texts("| a |\n|---|\n| [[侯选\\|朋有]] |\n") == ["a", "朋有"]
+
+
+def test_reference_label_ranges_are_collapsed_and_shortcut_references_only():
+    from electra_lsp.text.markdown import reference_label_ranges
+
+    def labels(doc: str) -> list[str]:
+        return [doc[start:end] for start, end in reference_label_ranges(doc)]
+
+    definition = "\n\n[朋有]: https://e.com\n"
+    assert labels("参见[朋有][]。" + definition) == ["朋有"]
+    assert labels("参见[朋有]。" + definition) == ["朋有"]
+    assert labels("参见![朋有][]。" + definition) == ["朋有"]
+    assert labels("> 参见[*朋有*]。\n\n[*朋有*]: https://e.com\n") == ["*朋有*"]
+    assert labels("参见[朋有](https://e.com)。" + definition) == []  # inline link
+    assert labels("参见[朋有][ref]。\n\n[ref]: https://e.com\n") == []  # full reference
+    assert labels("参见[朋有]。") == []  # no definition: not a link
+    assert texts("参见[朋有][]。" + definition) == ["参见朋有。"]  # still prose

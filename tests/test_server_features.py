@@ -149,6 +149,26 @@ async def test_fix_all_source_action_and_command(client):
     doc.close()
 
 
+async def test_reference_label_gets_no_quick_fix_and_no_fix_all(client):
+    text = "他们见过[朋有][]和[朋有](https://e.com)。\n\n[朋有]: https://e.com\n"
+    doc = Doc(client, uri("label.md"), text).open()
+    label, inline = sorted(await diagnostics_for(doc), key=lambda d: d.range.start.character)
+    assert label.data["fixable"] is False and "fixable" not in inline.data
+    assert label.message.endswith("(link label: fix it together with its definition)")
+    actions = await code_actions(doc, label.range, [label], only=["quickfix"])
+    assert [a for a in actions if a.edit is not None] == []
+    assert {a.command.command for a in actions if a.command} == {
+        "electraLsp.addToDictionary", "electraLsp.ignoreInDocument"}
+    actions = await code_actions(doc, inline.range, [inline], only=["quickfix"])
+    assert [a for a in actions if a.edit is not None]
+    (fix_all,) = await code_actions(doc, label.range, [], only=["source.fixAll"])
+    assert "fix all 1 possible" in fix_all.title
+    result = await command(client, "electraLsp.fixAll", doc.uri)
+    assert result["applied"] and result["edits"] == 1
+    assert doc.text == text.replace("[朋有](", "[朋友](")
+    doc.close()
+
+
 async def test_incremental_edit_rechecks_only_the_changed_sentence(client):
     sentences = ["春天的花开了。", "我和朋有去看花。", "公园里人很多。", "孩子们在玩。",
                  "天气很好。"]

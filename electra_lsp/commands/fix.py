@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
                 exit_code = EXIT_FINDINGS
             if args.write:
                 write_atomically(source, fixed)
-                changes = sum(f.best is not None and f.auto_fix for f in findings)
+                changes = sum(f.best is not None and f.auto_fix and f.fixable
+                              for f in findings)
                 print(f"fixed {path} ({changes} change{'s' if changes != 1 else ''})")
             else:
                 sys.stdout.writelines(unified_diff(source.name, source.text, fixed))

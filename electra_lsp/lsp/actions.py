@@ -43,6 +43,9 @@ def quick_fixes(document: Document, diagnostic: types.Diagnostic, codec: Positio
     start, end = document.offsets_of(diagnostic.range, codec)
     if document.text[start:end] != original:
         return []  # the text moved on since this diagnostic was computed
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+    if data.get("fixable") is False:
+        suggestions = []  # a link label: fixing it alone would break the link
     actions = [
         types.CodeAction(
             title=f"改为「{text}」 (replace {original} with {text})",
@@ -54,7 +57,6 @@ def quick_fixes(document: Document, diagnostic: types.Diagnostic, codec: Positio
         )
         for rank, text in enumerate(suggestions)
     ]
-    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
     word = data.get("word") if isinstance(data.get("word"), str) else original
     actions.append(types.CodeAction(
         title=f"将「{word}」加入词典 (add 「{word}」 to dictionary)",
@@ -76,11 +78,13 @@ def quick_fixes(document: Document, diagnostic: types.Diagnostic, codec: Positio
 def fix_all_edits(document: Document, findings: Sequence[Finding],
                   codec: PositionCodec) -> list[types.TextEdit]:
     """The best suggestion for every finding sure enough to apply unasked (`auto_fix`, see
-    the autoFixThreshold setting); findings are for the document's current text."""
+    the autoFixThreshold setting) and fixable alone (`fixable`); findings are for the
+    document's current text."""
     return [
         types.TextEdit(range=document.range_at(f.start, f.end, codec), new_text=f.best.text)
         for f in findings
-        if f.best is not None and f.auto_fix and document.text[f.start:f.end] == f.original
+        if f.best is not None and f.auto_fix and f.fixable
+        and document.text[f.start:f.end] == f.original
     ]
 
 

@@ -12,6 +12,8 @@ from electra_lsp.findings import Finding
 from electra_lsp.lsp.constants import CODE, SOURCE
 from electra_lsp.lsp.documents import Document
 
+# Appended to the message of a finding that may not be fixed alone (`Finding.fixable`).
+LINK_LABEL_NOTE = " (link label: fix it together with its definition)"
 SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -42,17 +44,18 @@ def message(text: str, finding: Finding) -> str:
     start, end = context_span(text, finding.start, finding.end)
     written = text[start:end]
     best = finding.best
+    label = "" if finding.fixable else LINK_LABEL_NOTE
     if best is None:
-        return f"疑似错字「{written}」 (possible typo: {finding.original})"
+        return f"疑似错字「{written}」 (possible typo: {finding.original}){label}"
     corrected = text[start:finding.start] + best.text + text[finding.end:end]
     reason = f"\n{finding.evidence.reason()}" if finding.evidence is not None else ""
     return (f"疑似错字「{written}」→「{corrected}」? "
-            f"(possible typo: {finding.original} → {best.text}){reason}")
+            f"(possible typo: {finding.original} → {best.text}){label}{reason}")
 
 
 def finding_data(text: str, finding: Finding) -> dict[str, Any]:
     """What code actions need, carried in Diagnostic.data (clients send it back verbatim)."""
-    return {
+    data: dict[str, Any] = {
         "original": finding.original,
         "word": context_word(text, finding),
         "score": round(finding.score, 4),
@@ -62,6 +65,9 @@ def finding_data(text: str, finding: Finding) -> dict[str, Any]:
             for s in finding.suggestions
         ],
     }
+    if not finding.fixable:
+        data["fixable"] = False  # no quick fix (a link label)
+    return data
 
 
 def to_diagnostic(document: Document, finding: Finding, codec: PositionCodec,

@@ -51,6 +51,7 @@ class _Check:
     kind: str
     started: float
     sentences: list[Segment] | None = None
+    labels: list[tuple[int, int]] = field(default_factory=list)  # see link_label_ranges
     done: int = 0
     findings: list[Finding] = field(default_factory=list)
     reading: asyncio.Future[None] | None = None  # a large document being read into sentences
@@ -115,11 +116,11 @@ class CheckRunner:
                 self._suspended[uri] = job
                 if job.reading is None:
                     job.reading = asyncio.ensure_future(
-                        self._read(uri, job, partial(checker.sentences, document.text, kind),
-                                   priority))
+                        self._read(uri, job, partial(_read_document, checker,
+                                                     document.text, kind), priority))
                 return
-            job.sentences = await self._worker.run(partial(checker.sentences, document.text,
-                                                           kind))
+            job.sentences, job.labels = await self._worker.run(
+                partial(_read_document, checker, document.text, kind))
         while job.done < len(job.sentences):
             if self._stale(uri, document, job):
                 return
@@ -136,18 +137,20 @@ class CheckRunner:
             job.done += len(chunk)
         if self._stale(uri, document, job):
             return
-        from electra_lsp.checker import without_document_vocabulary  # loaded with the models
+        # loaded with the models
+        from electra_lsp.checker import mark_link_labels, without_document_vocabulary
 
-        job.findings = sorted(without_document_vocabulary(document.text, job.sentences,
-                                                          job.findings),
+        job.findings = sorted(mark_link_labels(without_document_vocabulary(
+            document.text, job.sentences, job.findings), job.labels),
                               key=lambda f: (f.start, f.end))
         self._on_result(document, CheckResult(job.version, job.findings, len(job.sentences),
                                               time.perf_counter() - job.started))
 
-    async def _read(self, uri: str, job: _Check, read: Callable[[], list[Segment]],
+    async def _read(self, uri: str, job: _Check,
+                    read: Callable[[], tuple[list[Segment], list[tuple[int, int]]]],
                     priority: Priority) -> None:
         try:
-            job.sentences = await self._text_worker.run(read)
+            job.sentences, job.labels = await self._text_worker.run(read)
         except Exception as error:
             log.exception("reading %s failed", uri)
             if self._suspended.get(uri) is job:
@@ -164,3 +167,11 @@ class CheckRunner:
         self.dropped += 1
         return True
 
+
+def _read_document(checker: Checker, text: str, kind: str
+                   ) -> tuple[list[Segment], list[tuple[int, int]]]:
+    """The sentences of a document and its link-label ranges (in one go: the second is
+    remembered from reading the first)."""
+    from electra_lsp.checker import link_label_ranges  # loaded with the models
+
+    return checker.sentences(text, kind), link_label_ranges(text, kind)

@@ -19,6 +19,14 @@ across emphasis) inside a sentence become one `PLACEHOLDER` (offset -1), so the 
 them reaches the model whole; placeholders with only blanks between collapse into one, and none
 is left at either end of a segment. Line breaks, images and entities still end a segment.
 
+Wiki links: the target of `[[target]]` and `[[target|label]]` names a page and is not prose (a
+placeholder, brackets included); the label is prose.
+
+Reference labels: the text of a collapsed (`[text][]`) or shortcut (`[text]`) reference link or
+image is also the label of its definition (`[text]: url`), so a fix there alone would break the
+link; `reference_label_ranges` gives their document ranges (the checker reports findings there
+without a fix). A full reference (`[text][label]`) does not tie its text to the definition.
+
 Footnote bodies (`[^1]: ...`, with their indented paragraphs; inline `^[...]`), definition lists
 and the text of callouts (`> [!NOTE]`, the marker left out) are prose.
 """
@@ -27,7 +35,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -56,6 +65,11 @@ _PUSHED = "electra_lsp_pushed"
 _DELIMITER = "electra_lsp_delimiter"
 # Inline markup that a reader does not see as a break in the text (a URL may run across it).
 _JOINING = {"em_open", "em_close", "strong_open", "strong_close", "s_open", "s_close"}
+# Token.meta key of a link_open/image token whose text is its reference label (collapsed or
+# shortcut reference): (start, end) of that text in the inline source.
+_LABEL = "electra_lsp_label"
+# A wiki link in the text a reader sees: [[target]] or [[target|label]].
+_WIKI_LINK_RE = re.compile(r"\[\[[^\[\]|\n]+(\|[^\[\]\n]*)?\]\]")
 
 
 class _PositionedState(StateInline):
@@ -100,6 +114,39 @@ def _place_delimiters(tokens: list[Token]) -> None:
         previous, end = pushed, place + len(token.content)
 
 
+def _tracking_labels(rule: Callable[[StateInline, bool], bool], opener: str
+                     ) -> Callable[[StateInline, bool], bool]:
+    """The link or image rule, marking a link whose text is its reference label (`_LABEL`):
+    what follows its closing `]` is nothing (shortcut) or `[]` (collapsed)."""
+
+    def tracked(state: StateInline, silent: bool) -> bool:
+        first = len(state.tokens)
+        if not rule(state, silent):
+            return False
+        base = getattr(state, "base", None)
+        if silent or base is None:
+            return True
+        made = state.tokens[first:]
+        kind = "link_open" if opener == "[" else "image"
+        token = next((t for t in made if t.type == kind), None)
+        start = token.meta.get(_KEY) if token is not None else None
+        if token is None or start is None:
+            return True
+        if kind == "link_open":
+            close = made[-1].meta.get(_KEY) if made[-1].type == "link_close" else None
+            if close is None:
+                return True
+            label_start, label_end = start, close
+        else:
+            label_start = start + 2  # after "!["
+            label_end = label_start + len(token.content)
+        if state.src[label_end - base:state.pos] in ("]", "][]"):
+            token.meta[_LABEL] = (label_start, label_end)
+        return True
+
+    return tracked
+
+
 class _PositionedParserInline(ParserInline):
     def __init__(self, original: ParserInline) -> None:
         super().__init__()
@@ -141,6 +188,9 @@ def build_parser() -> MarkdownIt:
     md.core.ruler.disable("text_join")
     md.inline.ruler2.disable("fragments_join")
     md.inline = _PositionedParserInline(md.inline)
+    for name, opener in (("link", "["), ("image", "!")):
+        rule = md.inline.ruler.__rules__[md.inline.ruler.__find__(name)]
+        md.inline.ruler.at(name, _tracking_labels(rule.fn, opener), {"alt": rule.alt})
     return md
 
 
@@ -327,6 +377,11 @@ def _hidden_positions(children: list[Token], env: dict) -> set[int]:
     text = "".join(chars)
     for span_start, span_end in non_prose_spans(text):
         hidden.update(positions[span_start:span_end])
+    for match in _WIKI_LINK_RE.finditer(text):
+        # The target (with "[[" and a "|") stands for a page; a label after "|" is prose.
+        target_end = match.end() if match.group(1) is None else match.start(1) + 1
+        hidden.update(positions[match.start():target_end])
+        hidden.update(positions[match.end() - 2:match.end()])
     hidden.discard(-1)
     return hidden
 
@@ -409,6 +464,21 @@ def _walk_inline(children: list[Token], builder: _Builder, ctx: _Inline) -> None
         # em/strong/s/link open and close tokens: markup only, prose continues across them.
 
 
+def _label_ranges(children: list[Token], source_map: list[int], env: dict
+                  ) -> Iterator[tuple[int, int]]:
+    """Document ranges of the reference labels (`_LABEL`) among `children`."""
+    for token in children:
+        label = token.meta.get(_LABEL)
+        if label is not None:
+            placed = [source_map[i] for i in range(*label)
+                      if 0 <= i < len(source_map) and source_map[i] >= 0]
+            if placed:
+                yield min(placed), max(placed) + 1
+        nested = token.children if token.type == "image" else _inline_footnote(token, env)
+        if nested:
+            yield from _label_ranges(nested, source_map, env)
+
+
 def _blocks(tokens: list[Token]) -> Iterator[tuple[Token, Token | None, bool]]:
     """Each inline token with the block token that opened it, and whether that block is the
     first in a blockquote (where a callout marker may stand)."""
@@ -426,7 +496,29 @@ def _blocks(tokens: list[Token]) -> Iterator[tuple[Token, Token | None, bool]]:
 
 def markdown_segments(text: str, md: MarkdownIt | None = None) -> list[Segment]:
     """Prose segments of a Markdown document, with directives applied."""
-    md = md or _default_parser()
+    segments, labels = _extract(text, md or _default_parser())
+    if md is None:
+        _remember_labels(text, labels)
+    return segments
+
+
+def reference_label_ranges(text: str) -> list[tuple[int, int]]:
+    """Document ranges [start, end) of the text of collapsed and shortcut reference links and
+    images (`[text][]`, `[text]` with a `[text]: url` definition): their text is the label the
+    definition is found by, so a fix inside must not be applied alone. Cheap after
+    `markdown_segments` of the same text (remembered), and when the text defines nothing."""
+    if "]:" not in text:  # a definition is written `[label]:`
+        return []
+    with _LABELS_LOCK:
+        if text in _LABELS:
+            _LABELS.move_to_end(text)
+            return list(_LABELS[text])
+    labels = _extract(text, _default_parser())[1]
+    _remember_labels(text, labels)
+    return list(labels)
+
+
+def _extract(text: str, md: MarkdownIt) -> tuple[list[Segment], list[tuple[int, int]]]:
     lines = _Lines(text)
     toml_lines = _toml_front_matter(lines)
     source = text
@@ -437,6 +529,7 @@ def markdown_segments(text: str, md: MarkdownIt | None = None) -> list[Segment]:
     env: dict = {}
     tokens = md.parse(source, env)
     builder = _Builder(text)
+    labels: list[tuple[int, int]] = []
     html_starts: set[int] = set()
     html_block_lines: list[tuple[int, int]] = []
     row_cursor: dict[int, int] = {}
@@ -462,6 +555,8 @@ def markdown_segments(text: str, md: MarkdownIt | None = None) -> list[Segment]:
             hidden.update(range(callout.end()))  # a placeholder at the start: trimmed below
         _walk_inline(children, builder, _Inline(source_map, html_starts, hidden, env))
         builder.boundary()
+        if "references" in env:
+            labels.extend(_label_ranges(children, source_map, env))
 
     def is_html_comment(directive: Directive) -> bool:
         if directive.start in html_starts:
@@ -473,7 +568,25 @@ def markdown_segments(text: str, md: MarkdownIt | None = None) -> list[Segment]:
         )
 
     kept = drop_ranges(builder.segments, disabled_ranges(text, is_html_comment))
-    return [segment for segment in map(trim_placeholders, kept) if segment is not None]
+    segments = [segment for segment in map(trim_placeholders, kept) if segment is not None]
+    return segments, sorted(labels)
+
+
+# Reference labels of the last documents read (the checker asks right after reading).
+_LABELS: OrderedDict[str, list[tuple[int, int]]] = OrderedDict()
+_LABELS_LOCK = threading.Lock()
+_LABELS_KEPT = 8
+
+
+def _remember_labels(text: str, labels: list[tuple[int, int]]) -> None:
+    if "]:" not in text:
+        return
+    with _LABELS_LOCK:
+        _LABELS[text] = labels
+        _LABELS.move_to_end(text)
+        while len(_LABELS) > _LABELS_KEPT:
+            _LABELS.popitem(last=False)
+
 
 
 _PARSER: MarkdownIt | None = None
