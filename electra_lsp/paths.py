@@ -1,9 +1,11 @@
-"""Where shipped data lives: `data/` beside the package in a checkout or editable install, or
-the directory named by ELECTRA_LSP_DATA."""
+"""Where shipped data lives: the directory named by ELECTRA_LSP_DATA; else the package data
+`electra_lsp/data/` of an installed wheel; else `data/` beside the package in a checkout or an
+editable install."""
 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 DEFAULT_MODEL_NAME = "electra-tiny-zh"
@@ -13,6 +15,13 @@ def data_dir() -> Path:
     override = os.environ.get("ELECTRA_LSP_DATA")
     if override:
         return Path(override)
+    # A wheel maps the repository's data/ to the package data electra_lsp/data/ (pyproject.toml).
+    try:
+        packaged = Path(str(files("electra_lsp") / "data"))
+    except (ModuleNotFoundError, TypeError, ValueError):
+        packaged = None
+    if packaged is not None and packaged.is_dir():
+        return packaged
     return Path(__file__).resolve().parent.parent / "data"
 
 
