@@ -1,7 +1,10 @@
-// Loads the compiled extension against a stand-in `vscode` module and activates it with a
-// server command that does not exist: every palette command must be registered, and the user
-// must see the install instructions and an error in the status bar (no server is spawned).
+// Loads the extension against a stand-in `vscode` module and activates it with a server command
+// that does not exist: every palette command must be registered, and the user must see the
+// install instructions and an error in the status bar (no server is spawned). Both the shipped
+// esbuild bundle (package.json `main`, out/extension.js) and tsc's out/src/extension.js are
+// activated; the bundle must need nothing but `vscode` and Node's built-in modules.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import Module = require('node:module');
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -77,43 +80,61 @@ function fakeVscode(settings: Record<string, unknown>, recorded: Recorded, withC
   return new Proxy(api, { get: (target, key: string) => (key in target ? target[key] : placeholder()) });
 }
 
-for (const withChat of [false, true]) {
-  test(`activation with a missing server${withChat ? ', chat API present' : ', no chat API'}: commands registered, install help shown`, async () => {
-    const recorded: Recorded = { commands: [], participants: [], errors: [], statusItems: [] };
-    const missing = path.join(EXTENSION_ROOT, 'no-such-dir', 'electra-lsp');
-    const vscode = fakeVscode({ 'server.path': missing, 'server.args': [] }, recorded, withChat);
-    const moduleApi = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-    const originalLoad = moduleApi._load;
-    moduleApi._load = function (request: string, ...rest: unknown[]) {
-      return request === 'vscode' ? vscode : originalLoad.call(this, request, ...rest);
-    };
-    // A fresh load per run: the modules keep the `vscode` they were first loaded with.
-    for (const key of Object.keys(require.cache)) {
-      if (key.startsWith(path.join(EXTENSION_ROOT, 'out', 'src')) || key.includes('vscode-languageclient')) {
-        delete require.cache[key];
-      }
-    }
-    try {
-      const extension = require(path.join(EXTENSION_ROOT, readPackageJson().main));
-      const subscriptions: { dispose(): unknown }[] = [];
-      const context = {
-        subscriptions,
-        extension: { packageJSON: readPackageJson() },
+const ENTRY_POINTS = [
+  { name: 'bundle (package.json main)', file: () => readPackageJson().main, bundled: true },
+  { name: 'tsc output', file: () => 'out/src/extension.js', bundled: false },
+];
+
+for (const entry of ENTRY_POINTS) {
+  for (const withChat of [false, true]) {
+    test(`${entry.name}, activation with a missing server${withChat ? ', chat API present' : ', no chat API'}: commands registered, install help shown`, async () => {
+      const recorded: Recorded = { commands: [], participants: [], errors: [], statusItems: [] };
+      const missing = path.join(EXTENSION_ROOT, 'no-such-dir', 'electra-lsp');
+      const vscode = fakeVscode({ 'server.path': missing, 'server.args': [] }, recorded, withChat);
+      const file = path.join(EXTENSION_ROOT, entry.file());
+      assert.ok(fs.existsSync(file), `${entry.file()} missing: run ${entry.bundled ? 'npm run bundle' : 'tsc -p .'}`);
+      const requests: string[] = [];
+      const moduleApi = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+      const originalLoad = moduleApi._load;
+      moduleApi._load = function (request: string, ...rest: unknown[]) {
+        requests.push(request);
+        return request === 'vscode' ? vscode : originalLoad.call(this, request, ...rest);
       };
-      await extension.activate(context);
-      assert.deepEqual(recorded.commands.sort(), Object.values(COMMANDS).sort());
-      assert.deepEqual(recorded.participants, withChat ? [CHAT_PARTICIPANT] : []);
-      assert.equal(recorded.errors.length, 1);
-      assert.match(recorded.errors[0], /was not found/);
-      assert.match(recorded.errors[0], /pip install electra-lsp/);
-      assert.match(recorded.errors[0], /electraLsp\.server\.path/);
-      const [item] = recorded.statusItems;
-      assert.equal(item.text, '$(error) 错别字');
-      assert.equal(item.visible, true);
-      assert.equal(item.command, COMMANDS.showStatus);
-      await extension.deactivate();
-    } finally {
-      moduleApi._load = originalLoad;
-    }
-  });
+      // A fresh load per run: the modules keep the `vscode` they were first loaded with.
+      for (const key of Object.keys(require.cache)) {
+        if (key === file || key.startsWith(path.join(EXTENSION_ROOT, 'out', 'src')) || key.includes('vscode-languageclient')) {
+          delete require.cache[key];
+        }
+      }
+      try {
+        const extension = require(file);
+        assert.equal(typeof extension.activate, 'function');
+        assert.equal(typeof extension.deactivate, 'function');
+        if (entry.bundled) {
+          const outside = requests.filter((request) => request !== file && request !== 'vscode' && !Module.isBuiltin(request));
+          assert.deepEqual(outside, [], 'the bundle must not load anything from node_modules');
+          assert.ok(requests.includes('vscode'));
+        }
+        const subscriptions: { dispose(): unknown }[] = [];
+        const context = {
+          subscriptions,
+          extension: { packageJSON: readPackageJson() },
+        };
+        await extension.activate(context);
+        assert.deepEqual(recorded.commands.sort(), Object.values(COMMANDS).sort());
+        assert.deepEqual(recorded.participants, withChat ? [CHAT_PARTICIPANT] : []);
+        assert.equal(recorded.errors.length, 1);
+        assert.match(recorded.errors[0], /was not found/);
+        assert.match(recorded.errors[0], /pip install electra-lsp/);
+        assert.match(recorded.errors[0], /electraLsp\.server\.path/);
+        const [item] = recorded.statusItems;
+        assert.equal(item.text, '$(error) 错别字');
+        assert.equal(item.visible, true);
+        assert.equal(item.command, COMMANDS.showStatus);
+        await extension.deactivate();
+      } finally {
+        moduleApi._load = originalLoad;
+      }
+    });
+  }
 }

@@ -12,6 +12,7 @@ export type PackageJson = {
   activationEvents: string[];
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  scripts: Record<string, string>;
   contributes: {
     commands: { command: string; title: string; category?: string }[];
     menus?: { commandPalette?: { command: string; when?: string }[] };

@@ -62,12 +62,28 @@ test('activates on the document languages it serves', () => {
   );
 });
 
-test('main points at the compiled extension, which exports activate/deactivate', () => {
+test('main points at the esbuild bundle, built from src/extension.ts with vscode external', () => {
+  assert.equal(pkg.main, './out/extension.js');
   const main = path.join(EXTENSION_ROOT, pkg.main);
-  assert.ok(fs.existsSync(main), `${pkg.main} missing: run tsc`);
-  const compiled = fs.readFileSync(main, 'utf8');
-  assert.match(compiled, /exports\.activate = activate/);
-  assert.match(compiled, /exports\.deactivate = deactivate/);
+  assert.ok(fs.existsSync(main), `${pkg.main} missing: run npm run bundle`);
+  const bundle = pkg.scripts.bundle;
+  assert.match(bundle, /^esbuild src\/extension\.ts --bundle /);
+  for (const option of ['--outfile=out/extension.js', '--external:vscode', '--platform=node', '--format=cjs', '--target=node18']) {
+    assert.ok(bundle.split(' ').includes(option), option);
+  }
+  assert.match(pkg.scripts['vscode:prepublish'], /npm run bundle/);
+  assert.match(pkg.devDependencies.esbuild, /^\d+\.\d+\.\d+$/);
+});
+
+test('.vscodeignore ships the bundle alone: no node_modules, sources, tests or tsc output', () => {
+  const lines = fs
+    .readFileSync(path.join(EXTENSION_ROOT, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  for (const pattern of ['node_modules/**', 'src/**', 'test/**', 'out/**', '!out/extension.js', '**/*.map', '**/*.ts']) {
+    assert.ok(lines.includes(pattern), pattern);
+  }
 });
 
 test('versions: VS Code ^1.82 engine, matching @types/vscode, languageclient 9', () => {
