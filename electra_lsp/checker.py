@@ -24,12 +24,7 @@ from electra_lsp.engine.backend import MaskQuery, ModelBackend
 from electra_lsp.engine.charclass import is_cjk
 from electra_lsp.engine.confusion import ConfusionSets, load_confusion
 from electra_lsp.engine.decide import Combiner
-from electra_lsp.engine.evidence import (
-    FEATURES,
-    Candidates,
-    build_candidates,
-    fill_generator,
-)
+from electra_lsp.engine.evidence import FEATURES, Candidates, ask_generator, build_candidates
 from electra_lsp.engine.lexicon import Lexicon, shared_lexicon
 from electra_lsp.engine.ngrams import CharNgrams, shared_ngrams
 from electra_lsp.findings import Evidence, Finding, Suggestion
@@ -70,12 +65,11 @@ class Checker:
                  dictionary: UserDictionary | None = None,
                  confusion: ConfusionSets | None = None,
                  lexicon: Lexicon | None = None, combiner: Combiner | None = None,
-                 use_combiner: bool = True, ngrams: CharNgrams | None = None,
-                 use_ngrams: bool = True) -> None:
+                 use_combiner: bool = True, ngrams: CharNgrams | None = None) -> None:
         """combiner: the fused decision; default: the one the model ships (its
         electra_lsp.json "combiner"), else (or with use_combiner=False) the models-only rule.
         The lexicon and n-gram counts (default: the shared ones) are only loaded with a
-        combiner; use_ngrams=False leaves the context features at 0 (tests).
+        combiner.
 
         Raises LexiconError / NgramError (a data file is missing) or CombinerError (a
         malformed combiner)."""
@@ -88,7 +82,7 @@ class Checker:
             combiner = Combiner.from_json(backend.recommended["combiner"])
         self.combiner = combiner
         self.lexicon = lexicon if lexicon is not None or combiner is None else shared_lexicon()
-        if ngrams is None and combiner is not None and use_ngrams:
+        if ngrams is None and combiner is not None:
             ngrams = shared_ngrams()
         self.ngrams = ngrams
         self.stats = CheckerStats()
@@ -186,23 +180,12 @@ class Checker:
         found: dict[str, list[Finding]] = {s: [] for s in sentences}
         if not len(candidates):
             return {s: () for s in sentences}
-        rows_at: dict[tuple[int, int], list[int]] = {}
-        for row, key in enumerate(zip(candidates.sentence, candidates.position, strict=True)):
-            rows_at.setdefault(key, []).append(row)
+        rows_at = candidates.rows_at()
         if prefilter:
             reachable = self.combiner.upper_bound(candidates.features) >= self.threshold
             rows_at = {k: rows for k, rows in rows_at.items() if reachable[rows].any()}
-        keys = list(rows_at)
-        queries = [MaskQuery(sentences[s], p, tuple(candidates.candidate[r] for r in rows_at[
-            (s, p)])) for s, p in keys]
-        answers = self.backend.masked_probabilities(queries) if queries else []
+        generator_p = ask_generator(self.backend, candidates, rows_at)
         features = candidates.features
-        generator_p: dict[int, float] = {}
-        for key, answer in zip(keys, answers, strict=True):
-            for row in rows_at[key]:
-                p = answer.probabilities.get(candidates.candidate[row], 0.0)
-                generator_p[row] = p
-                fill_generator(features, row, p, answer.original_probability)
         asked = [row for rows in rows_at.values() for row in rows]
         computed = dict(zip(asked, self.combiner.probabilities(features[asked]).tolist(),
                             strict=True)) if asked else {}
@@ -283,7 +266,6 @@ class Checker:
                 kept.append(Suggestion(char, p, score * weighted / (weighted + original + _TINY)))
         kept.sort(key=lambda s: (-s.score, s.text))
         return kept[: self.settings.topK]
-
 
 
 def _separate(findings: list[Finding]) -> tuple[Finding, ...]:

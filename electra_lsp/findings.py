@@ -17,6 +17,11 @@ class Suggestion:
     score: float
 
 
+# How each kind of similarity (engine/confusion.py KINDS) reads in a reason.
+KIND_WORDS = {"sound_and_shape": "音近形近", "same_tone": "同音", "other_tone": "同音异调",
+              "listed": "音近", "fuzzy_sound": "音近", "shape": "形近"}
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Why a finding was made (the fused decision's inputs), for hover and chat explanations."""
@@ -47,9 +52,7 @@ class Evidence:
                              f"此处「{self.candidate_word}」更通顺")
             else:
                 parts.append(f"「{self.written_word}」不是常用词；「{self.candidate_word}」是")
-        kinds = {"sound_and_shape": "音近形近", "same_tone": "同音", "other_tone": "同音异调",
-                 "listed": "音近", "fuzzy_sound": "音近", "shape": "形近"}
-        parts.append(kinds.get(self.kind, self.kind))
+        parts.append(KIND_WORDS.get(self.kind, self.kind))
         return "；".join(parts)
 
     def to_json(self) -> dict:

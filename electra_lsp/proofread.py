@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from electra_lsp.dictionary import UserDictionary
 from electra_lsp.findings import Finding, apply_findings
 
 MAX_TEXT = 200_000  # characters in one message: a chat message is a few pages, not a book
@@ -79,15 +80,6 @@ def proofread(check: Callable[[str, str], list[Finding]], text: object,
                              "in one message)")
     if kind not in ("plaintext", "markdown"):
         raise ProofreadError(f"kind must be plaintext or markdown, got {kind!r}")
-    findings = [f for f in check(text, kind) if not _ignored(text, f, ignored)]
+    skipped = UserDictionary(words=set(ignored))  # in memory: the same covering rule
+    findings = [f for f in check(text, kind) if not skipped.covers(text, f.start, f.end)]
     return Proofread(text, tuple(findings))
-
-
-def _ignored(text: str, finding: Finding, words: frozenset[str]) -> bool:
-    for word in words:
-        start = text.find(word, max(0, finding.start - len(word) + 1))
-        while start != -1 and start <= finding.start:
-            if start + len(word) >= finding.end:
-                return True
-            start = text.find(word, start + 1)
-    return False

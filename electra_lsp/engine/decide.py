@@ -67,7 +67,7 @@ class TreeEnsemble:
 
     def __init__(self, baseline: float, roots: Sequence[int], feature: Sequence[int],
                  threshold: Sequence[float], left: Sequence[int], right: Sequence[int],
-                 value: Sequence[float], depth: int) -> None:
+                 value: Sequence[float]) -> None:
         self.baseline = float(baseline)
         self.roots = np.asarray(roots, dtype=np.int64)
         self.feature = np.asarray(feature, dtype=np.int64)
@@ -75,7 +75,6 @@ class TreeEnsemble:
         self.left = np.asarray(left, dtype=np.int64)
         self.right = np.asarray(right, dtype=np.int64)
         self.value = np.asarray(value, dtype=np.float64)
-        self.depth = int(depth)
         self.leaf = self.left < 0
         self._session = None  # ONNX Runtime session (False: not available), built on first use
         sizes = {len(self.feature), len(self.threshold), len(self.left), len(self.right),
@@ -117,12 +116,12 @@ class TreeEnsemble:
                 "feature": self.feature.tolist(),
                 "split": self.threshold.tolist(),  # full precision: rows sit near splits
                 "left": self.left.tolist(), "right": self.right.tolist(),
-                "value": [round(float(v), 6) for v in self.value], "depth": self.depth}
+                "value": [round(float(v), 6) for v in self.value]}
 
     @classmethod
     def from_json(cls, data: dict) -> TreeEnsemble:
         return cls(data["baseline"], data["roots"], data["feature"], data["split"],
-                   data["left"], data["right"], data["value"], data["depth"])
+                   data["left"], data["right"], data["value"])
 
 
 @dataclass(frozen=True)
@@ -234,7 +233,6 @@ def _export_trees(boosted) -> TreeEnsemble:
     """Our flat arrays from a fitted HistGradientBoostingClassifier (its per-tree `nodes`
     records; tests check that the export predicts what scikit-learn predicts)."""
     roots, feature, threshold, left, right, value = [], [], [], [], [], []
-    depth = 0
     for (predictor,) in boosted._predictors:
         nodes = predictor.nodes
         offset = len(feature)
@@ -246,9 +244,8 @@ def _export_trees(boosted) -> TreeEnsemble:
             left.append(-1 if leaf else offset + int(node["left"]))
             right.append(-1 if leaf else offset + int(node["right"]))
             value.append(float(node["value"]) if leaf else 0.0)
-            depth = max(depth, int(node["depth"]))
     baseline = float(np.ravel(boosted._baseline_prediction)[0])
-    return TreeEnsemble(baseline, roots, feature, threshold, left, right, value, depth + 1)
+    return TreeEnsemble(baseline, roots, feature, threshold, left, right, value)
 
 
 def _onnx_trees(trees: TreeEnsemble):  # -> onnxruntime.InferenceSession | None

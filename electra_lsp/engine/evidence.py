@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from electra_lsp.engine.backend import MaskQuery, ModelBackend
 from electra_lsp.engine.charclass import is_cjk
 from electra_lsp.engine.confusion import KINDS, ConfusionSets
 from electra_lsp.engine.lexicon import DOMAIN, IDIOM, NAME, NO_WORD, PLACE, Lexicon
@@ -88,6 +89,13 @@ class Candidates:
     def __len__(self) -> int:
         return len(self.candidate)
 
+    def rows_at(self) -> dict[tuple[int, int], list[int]]:
+        """{(sentence number, position): its rows}, in row order."""
+        grouped: dict[tuple[int, int], list[int]] = {}
+        for row, key in enumerate(zip(self.sentence, self.position, strict=True)):
+            grouped.setdefault(key, []).append(row)
+        return grouped
+
 
 def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float]],
                      lexicon: Lexicon, confusion: ConfusionSets, vocabulary: frozenset[str],
@@ -134,22 +142,23 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
                 score, new_spans = lexicon.best_segmentation(
                     window[:local] + char + window[local + 1:])
                 row = [0.0] * len(FEATURES)
-                row[0] = detector_logit
+                row[INDEX["detector"]] = detector_logit
                 row[GENERATOR] = math.nan
                 row[GENERATOR_CANDIDATE] = math.nan
                 row[INDEX["written_word"]] = written_word
                 row[INDEX["candidate_word"]] = completions.get(char, NO_WORD)
-                row[2] = _clip("lexical_gain", score - base)
-                row[3] = written_in_word
+                row[INDEX["lexical_gain"]] = _clip("lexical_gain", score - base)
+                row[INDEX["written_in_word"]] = written_in_word
                 low, high = next((lo, hi) for lo, hi in new_spans if lo <= local < hi)
-                row[4] = float(high - low > 1)
-                row[5] = float(bool(flags & DOMAIN))
-                row[6] = float(bool(flags & IDIOM))
-                row[7] = float(bool(flags & (NAME | PLACE)))
-                row[8] = float(lexicon.confusable is not None
+                row[INDEX["candidate_in_word"]] = float(high - low > 1)
+                row[INDEX["domain"]] = float(bool(flags & DOMAIN))
+                row[INDEX["idiom"]] = float(bool(flags & IDIOM))
+                row[INDEX["name"]] = float(bool(flags & (NAME | PLACE)))
+                row[INDEX["confusable"]] = float(lexicon.confusable is not None
                                and lexicon.confusable.suggests(sentence, position, char))
-                row[9] = _clip("char_frequency", lexicon.char_logp(char) - written_logp)
-                row[10] = float(char in completions)
+                row[INDEX["char_frequency"]] = _clip("char_frequency",
+                                                     lexicon.char_logp(char) - written_logp)
+                row[INDEX["from_lexicon"]] = float(char in completions)
                 row[INDEX[f"kind_{kind}"]] = 1.0
                 rows.append(row)
                 where_s.append(number)
@@ -208,6 +217,24 @@ def _likeliest(similar: dict[str, str], lexicon: Lexicon, weights: dict[str, flo
 
     ranked = sorted((c for c in similar if c not in exclude), key=lambda c: (-prior(c), c))
     return {c: similar[c] for c in ranked[:DETECTOR_CANDIDATES]}
+
+
+def ask_generator(backend: ModelBackend, candidates: Candidates,
+                  rows_at: dict[tuple[int, int], list[int]]) -> dict[int, float]:
+    """Ask the generator once per position of `rows_at` (one batched pass), fill the
+    generator's columns of those rows, and return {row: p(candidate)}."""
+    keys = list(rows_at)
+    queries = [MaskQuery(candidates.sentences[number], position,
+                         tuple(candidates.candidate[row] for row in rows_at[(number, position)]))
+               for number, position in keys]
+    answers = backend.masked_probabilities(queries) if queries else []
+    probabilities: dict[int, float] = {}
+    for key, answer in zip(keys, answers, strict=True):
+        for row in rows_at[key]:
+            p = answer.probabilities.get(candidates.candidate[row], 0.0)
+            probabilities[row] = p
+            fill_generator(candidates.features, row, p, answer.original_probability)
+    return probabilities
 
 
 def fill_generator(features: np.ndarray, row: int, candidate_probability: float,

@@ -19,7 +19,7 @@ from electra_lsp.lsp.constants import (
     RELOAD_MODELS,
     SHOW_STATUS,
 )
-from electra_lsp.lsp.documents import Document
+from electra_lsp.lsp.documents import Document, code_units
 from electra_lsp.lsp.model_host import open_dictionary
 from electra_lsp.lsp.scheduler import Priority
 from electra_lsp.lsp.server import CLIENT_REQUEST_TIMEOUT, ElectraServer
@@ -40,15 +40,6 @@ def _document(server: ElectraServer, args: tuple[Any, ...]) -> Document:
 
 
 MODEL_WAIT = 120.0  # seconds a proofread request waits for the models to load
-
-
-def _offset_in(text: str, encoding: str):  # -> (code-point index -> client units)
-    """Offsets in the negotiated position encoding (utf-16 unless the client chose another)."""
-    if encoding == types.PositionEncodingKind.Utf8:
-        return lambda index: len(text[:index].encode("utf-8"))
-    if encoding == types.PositionEncodingKind.Utf32:
-        return lambda index: index
-    return lambda index: len(text[:index].encode("utf-16-le")) // 2
 
 
 async def _ready_checker(server: ElectraServer):
@@ -141,8 +132,8 @@ def register(server: ElectraServer) -> None:
             result = await server.worker.run(partial(proofread, checker.check, text, kind))
         except ProofreadError as error:
             raise JsonRpcInvalidParams(str(error)) from None
-        offset = _offset_in(text, server.workspace.position_encoding)
-        return {**result.to_json(offset), "model": server.models.model if server.models else None}
+        offsets = result.to_json(lambda index: code_units(server.codec, text[:index]))
+        return {**offsets, "model": server.models.model if server.models else None}
 
     @server.command(SHOW_STATUS)
     def show_status(*args):

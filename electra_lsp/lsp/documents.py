@@ -22,7 +22,7 @@ from electra_lsp.text import lines
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def _units(codec: PositionCodec, text: str) -> int:
+def code_units(codec: PositionCodec, text: str) -> int:
     """Code units of `text` in the codec's encoding."""
     if text.isascii() or codec.encoding == types.PositionEncodingKind.Utf32:
         return len(text)
@@ -60,7 +60,7 @@ class Document:
         if position.line >= self.line_count:
             return len(self.text)
         line = self.line_text(position.line)
-        if position.character >= _units(codec, line):
+        if position.character >= code_units(codec, line):
             column = len(line)
         else:
             client = types.Position(line=0, character=position.character)
@@ -71,7 +71,7 @@ class Document:
         offset = max(0, min(offset, len(self.text)))
         line = lines.line_of(offset, self.line_starts)
         start = self.line_starts[line]
-        return types.Position(line=line, character=_units(codec, self.text[start:offset]))
+        return types.Position(line=line, character=code_units(codec, self.text[start:offset]))
 
     def range_at(self, start: int, end: int, codec: PositionCodec) -> types.Range:
         return types.Range(start=self.position_at(start, codec), end=self.position_at(end, codec))

@@ -27,10 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
-from electra_lsp.engine.backend import MaskQuery, ModelBackend
+from electra_lsp.engine.backend import ModelBackend
+from electra_lsp.engine.charclass import is_cjk
 from electra_lsp.engine.confusion import ConfusionSets
 from electra_lsp.engine.decide import Combiner, fit_combiner
-from electra_lsp.engine.evidence import build_candidates, fill_generator
+from electra_lsp.engine.evidence import ask_generator, build_candidates
 from electra_lsp.engine.lexicon import Lexicon
 from electra_lsp.engine.ngrams import CharNgrams
 from electra_lsp.evaluate.runner import read_pairs
@@ -115,21 +116,11 @@ def collect(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
     chars = 0
     for first in range(0, len(pairs), _BATCH):
         batch = [source for source, _ in pairs[first:first + _BATCH]]
-        chars += sum(1 for sentence in batch for c in sentence if "\u4e00" <= c <= "\u9fff")
+        chars += sum(1 for sentence in batch for c in sentence if is_cjk(c))
         scores = backend.replaced_probabilities(batch)
         candidates = build_candidates(batch, scores, lexicon, confusion, backend.vocabulary,
                                       ngrams)
-        by_position: dict[tuple[int, int], list[int]] = {}
-        for row, key in enumerate(zip(candidates.sentence, candidates.position, strict=True)):
-            by_position.setdefault(key, []).append(row)
-        keys = list(by_position)
-        answers = backend.masked_probabilities([MaskQuery(batch[s], p, tuple(
-            candidates.candidate[r] for r in by_position[(s, p)])) for s, p in keys])
-        for key, answer in zip(keys, answers, strict=True):
-            for row in by_position[key]:
-                fill_generator(candidates.features, row,
-                               answer.probabilities.get(candidates.candidate[row], 0.0),
-                               answer.original_probability)
+        ask_generator(backend, candidates, candidates.rows_at())  # every position: no filter
         for row in range(len(candidates)):
             number = first + candidates.sentence[row]
             position = candidates.position[row]
