@@ -116,8 +116,8 @@ def targets(context: Context) -> str:
 
 def export_table(found) -> str:
     """Export every pair's graphs now, so later timings never include the one-time export."""
-    from electra_lsp.engine.models import resolve
     from electra_lsp.engine.onnx_backend import cache_dir, exported
+    from electra_lsp.engine.resolve import resolve
 
     rows = []
     for pair in found:

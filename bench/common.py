@@ -51,7 +51,7 @@ def random_pair(size: str, root: Path) -> Pair:
     import torch
     from transformers import ElectraConfig, ElectraForMaskedLM, ElectraForPreTraining
 
-    from electra_lsp.engine.architectures import electra_config_kwargs
+    from electra_lsp.train.architectures import electra_config_kwargs
 
     vocab = bert_sized_vocabulary()
     target = root / f"hfl-{size}-random"

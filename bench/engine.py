@@ -22,24 +22,22 @@ _confusion_cache: dict[frozenset[str], object] = {}
 
 def checker(pair: Pair, backend: str = "torch", batch_size: int = 32, threads: int = 0):
     """A Checker on `pair` (fresh sentence cache); raises if the backend asked for is missing."""
-    from electra_lsp.checker import Checker
-    from electra_lsp.dictionary import UserDictionary
+    from electra_lsp.checker import load_checker
     from electra_lsp.engine.confusion import load_confusion
-    from electra_lsp.engine.models import load_backend
+    from electra_lsp.engine.factory import load_backend
     from electra_lsp.settings import Settings
 
     settings = Settings(discriminator=str(pair.discriminator), generator=str(pair.generator),
                         backend=backend, threshold=pair.threshold, batchSize=batch_size,
                         threads=threads)
     loaded = load_backend(settings)
-    kind = type(loaded).__name__
-    if (backend == "onnx") != (kind == "OnnxBackend"):
+    kind = loaded.kind
+    if (backend == "onnx") != (kind == "onnx"):
         raise RuntimeError(f"asked for the {backend} backend, got {kind}")
     vocabulary = loaded.vocabulary
     if vocabulary not in _confusion_cache:
         _confusion_cache[vocabulary] = load_confusion(vocabulary)
-    return Checker(loaded, settings, UserDictionary(words=set()),
-                   confusion=_confusion_cache[vocabulary])
+    return load_checker(settings, backend=loaded, confusion=_confusion_cache[vocabulary])
 
 
 def onnx_available() -> bool:

@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench.quality: no CSC data in {args.data}; pass --data", file=sys.stderr)
         return 2
 
-    from electra_lsp.checker import Checker
-    from electra_lsp.engine.models import load_backend
+    from electra_lsp.checker import load_checker
+    from electra_lsp.engine.factory import load_backend
     from electra_lsp.evaluate.planted import planted_figures
     from electra_lsp.evaluate.runner import evaluate, read_pairs
     from electra_lsp.settings import Settings
@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings()
     backend = load_backend(settings)
-    engines = {"old (models only)": Checker(backend, settings, use_combiner=False),
-               "new (fused)": Checker(backend, settings)}
+    engines = {"old (models only)": load_checker(settings, backend=backend, use_combiner=False),
+               "new (fused)": load_checker(settings, backend=backend)}
     new = engines["new (fused)"]
     limit = args.limit or None
     lines = clean_lines(args.data, "bench")[:limit]

@@ -18,6 +18,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from electra_lsp.dictionary import UserDictionary
 from electra_lsp.engine.backend import MaskQuery, ModelBackend
@@ -29,7 +30,8 @@ from electra_lsp.engine.lexicon import Lexicon, shared_lexicon
 from electra_lsp.engine.ngrams import CharNgrams, shared_ngrams
 from electra_lsp.findings import Evidence, Finding, Suggestion
 from electra_lsp.settings import Settings
-from electra_lsp.text.extract import MARKDOWN_KINDS, extract_segments
+from electra_lsp.text.extract import extract_segments
+from electra_lsp.text.kinds import MARKDOWN, normalize
 from electra_lsp.text.segments import Segment
 from electra_lsp.text.sentences import split_sentences
 
@@ -268,6 +270,25 @@ class Checker:
         return kept[: self.settings.topK]
 
 
+def load_checker(settings: Settings, dictionary: UserDictionary | None = None, *,
+                 backend: ModelBackend | None = None, **options: Any) -> Checker:
+    """The one way to build a checker: the models the settings name, with their fused decision.
+
+    dictionary: the user dictionary (the CLI and the server pass the user's, see
+    `dictionary.open_dictionary`); None: an empty one, so evaluation, tuning and benchmarks
+    measure the models alone. backend: an already loaded one (default:
+    `factory.load_backend(settings)`). options: passed to `Checker` (confusion, use_combiner).
+
+    Raises ModelLoadError (the models), LexiconError / NgramError (a data file is missing) or
+    CombinerError (a malformed combiner in the model's electra_lsp.json).
+    """
+    if backend is None:
+        from electra_lsp.engine.factory import load_backend
+
+        backend = load_backend(settings)
+    return Checker(backend, settings, dictionary, **options)
+
+
 def _separate(findings: list[Finding]) -> tuple[Finding, ...]:
     """Neighbouring findings usually explain one typo twice (以经: 以→已 or 经→?): keep the
     more probable of two adjacent findings."""
@@ -282,7 +303,7 @@ def link_label_ranges(text: str, kind: str) -> list[tuple[int, int]]:
     """Document ranges [start, end) that a fix must not edit alone: the text of Markdown
     collapsed and shortcut reference links (`[text][]`, `[text]`), which is also the label
     their definition (`[text]: url`) is found by. Cheap right after `sentences(text, kind)`."""
-    if kind.lower() not in MARKDOWN_KINDS:
+    if normalize(kind) != MARKDOWN:
         return []
     from electra_lsp.text.markdown import reference_label_ranges
 

@@ -20,14 +20,42 @@ MAX_WORD = 64  # characters; a longer "word" is a pasted paragraph, not a dictio
 
 
 def default_dictionary_path() -> Path:
+    """The user dictionary when the dictionaryPath setting is empty: `dictionary.txt` in the
+    platform's user data directory (e.g. ~/.local/share/electra-lsp/ on Linux)."""
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "dictionary.txt"
+
+
+def dictionary_path(setting: str | None) -> Path:
+    """The file the dictionaryPath setting names (`~` expanded), or the default one."""
+    return Path(setting).expanduser() if setting else default_dictionary_path()
 
 
 class DictionaryError(OSError):
     """The dictionary file cannot be read or written; the message names the file."""
 
 
+def open_dictionary(setting: str | None) -> tuple[UserDictionary, list[str]]:
+    """The user dictionary the dictionaryPath setting names, and warnings to show.
+
+    Never raises: an unreadable dictionary is reported in the warnings and replaced by an empty
+    one (the models still work, and additions are kept in memory). `UserDictionary(path)` is
+    the strict way (it raises DictionaryError), as the command line wants.
+    """
+    path = dictionary_path(setting)
+    try:
+        dictionary = UserDictionary(path)
+        return dictionary, list(dictionary.warnings)
+    except DictionaryError as error:
+        return UserDictionary(), [f"{error}; the dictionary is empty for this session"]
+
+
 class UserDictionary:
+    """A set of words; `covers` says whether a span of text lies inside one of them.
+
+    With a `path` the file is read at once (DictionaryError if it cannot be; lines that are not
+    one word are skipped and named in `warnings`) and `add` writes it back.
+    """
+
     def __init__(self, path: Path | None = None, words: set[str] | None = None) -> None:
         self.path = path
         self._words: set[str] = set(words or ())

@@ -41,7 +41,7 @@ def data(tmp_path):
 
 def test_calibrate_writes_a_combiner_the_checker_uses(tiny_pair, data, tmp_path, capsys):
     from electra_lsp.checker import Checker
-    from electra_lsp.engine.models import load_backend
+    from electra_lsp.engine.factory import load_backend
     from electra_lsp.settings import Settings
 
     pair = tmp_path / "pair"

@@ -11,7 +11,8 @@ from transformers import BertTokenizerFast, ElectraForMaskedLM, ElectraForPreTra
 
 from electra_lsp.engine.backend import MaskQuery
 from electra_lsp.engine.charclass import is_cjk
-from electra_lsp.engine.models import ModelLoadError, load_backend, resolve
+from electra_lsp.engine.factory import load_backend
+from electra_lsp.engine.resolve import ModelLoadError, resolve
 from electra_lsp.settings import Settings
 
 

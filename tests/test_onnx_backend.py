@@ -19,8 +19,9 @@ from electra_lsp.checker import Checker  # noqa: E402
 from electra_lsp.dictionary import UserDictionary  # noqa: E402
 from electra_lsp.engine import onnx_backend  # noqa: E402
 from electra_lsp.engine.backend import MaskQuery  # noqa: E402
-from electra_lsp.engine.models import load_backend, resolve  # noqa: E402
+from electra_lsp.engine.factory import load_backend  # noqa: E402
 from electra_lsp.engine.onnx_backend import CACHE_ENV, OnnxBackend  # noqa: E402
+from electra_lsp.engine.resolve import resolve  # noqa: E402
 from electra_lsp.engine.torch_backend import TorchBackend  # noqa: E402
 from electra_lsp.settings import Settings  # noqa: E402
 
@@ -98,7 +99,7 @@ def test_load_backend_selects_onnx_and_threads(tiny_pair, cache, monkeypatch):
 
 
 def test_auto_prefers_onnx_and_falls_back_to_torch(tiny_pair, cache, monkeypatch):
-    from electra_lsp.engine.models import ModelLoadError
+    from electra_lsp.engine.resolve import ModelLoadError
     from electra_lsp.engine.torch_backend import TorchBackend
 
     monkeypatch.setenv(CACHE_ENV, str(cache))
@@ -148,7 +149,7 @@ def test_runs_without_importing_torch_once_cached(pair, cache, backends):
     script = (
         "import json, sys\n"
         "from pathlib import Path\n"
-        "from electra_lsp.engine.models import resolve\n"
+        "from electra_lsp.engine.resolve import resolve\n"
         "from electra_lsp.engine.onnx_backend import OnnxBackend\n"
         "from electra_lsp.settings import Settings\n"
         f"d = resolve('discriminator', {str(pair[0].directory)!r})\n"
@@ -166,7 +167,7 @@ def test_runs_without_importing_torch_once_cached(pair, cache, backends):
 
 
 def test_corrupt_cached_graph_is_a_clear_error(pair, tmp_path):
-    from electra_lsp.engine.models import ModelLoadError
+    from electra_lsp.engine.resolve import ModelLoadError
 
     directory = tmp_path / "onnx"
     path = onnx_backend.exported(pair[0], directory)
@@ -178,7 +179,7 @@ def test_corrupt_cached_graph_is_a_clear_error(pair, tmp_path):
 def test_failed_export_is_a_clear_error(pair, tmp_path, monkeypatch):
     import torch
 
-    from electra_lsp.engine.models import ModelLoadError
+    from electra_lsp.engine.resolve import ModelLoadError
 
     def broken(*args, **kwargs):
         raise RuntimeError("unsupported operator")

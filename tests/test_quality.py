@@ -56,7 +56,7 @@ def test_embedded_model_is_complete_and_small():
 def checker():
     _model_dir()
     from electra_lsp.checker import Checker
-    from electra_lsp.engine.models import load_backend
+    from electra_lsp.engine.factory import load_backend
     from electra_lsp.settings import Settings
 
     settings = Settings()  # the embedded model with its own combiner and thresholds

@@ -68,7 +68,7 @@ def test_trains_a_pair_in_the_hfl_layout_that_the_loader_uses(inputs, tmp_path):
     assert vocab == (output / "generator" / "vocab.txt").read_text(encoding="utf-8").splitlines()
 
     from electra_lsp.engine.backend import MaskQuery
-    from electra_lsp.engine.models import load_backend
+    from electra_lsp.engine.factory import load_backend
     from electra_lsp.settings import Settings
 
     backend = load_backend(Settings(discriminator=str(output / "discriminator"),

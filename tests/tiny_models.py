@@ -46,7 +46,7 @@ def build_pair(directory: Path, *, seed: int = 0, safetensors: bool = True) -> t
     import torch
     from transformers import ElectraConfig, ElectraForMaskedLM, ElectraForPreTraining
 
-    from electra_lsp.engine.architectures import electra_config_kwargs
+    from electra_lsp.train.architectures import electra_config_kwargs
 
     vocab = vocabulary()
     paths = []

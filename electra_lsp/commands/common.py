@@ -57,17 +57,17 @@ def fail(message: str) -> int:
 
 
 def load_checker(settings: Settings):  # -> Checker, imported lazily (torch is slow to import)
-    from electra_lsp.checker import Checker
-    from electra_lsp.dictionary import UserDictionary, default_dictionary_path
-    from electra_lsp.engine.models import load_backend
+    """The core's `load_checker` with the user dictionary, which must be readable (a
+    DictionaryError ends the command); its skipped lines are warned about on stderr."""
+    from electra_lsp.checker import load_checker as load
+    from electra_lsp.dictionary import UserDictionary, dictionary_path
+    from electra_lsp.engine.factory import load_backend
 
-    backend = load_backend(settings)
-    path = Path(settings.dictionaryPath).expanduser() if settings.dictionaryPath \
-        else default_dictionary_path()
-    dictionary = UserDictionary(path)
+    backend = load_backend(settings)  # first: a missing model is the error to report
+    dictionary = UserDictionary(dictionary_path(settings.dictionaryPath))
     for warning in dictionary.warnings:
         print(f"electra-lsp: warning: {warning}", file=sys.stderr)
-    return Checker(backend, settings, dictionary)
+    return load(settings, dictionary, backend=backend)
 
 
 def setup_errors() -> tuple[type[BaseException], ...]:
@@ -75,8 +75,8 @@ def setup_errors() -> tuple[type[BaseException], ...]:
     from electra_lsp.dictionary import DictionaryError
     from electra_lsp.engine.decide import CombinerError
     from electra_lsp.engine.lexicon import LexiconError
-    from electra_lsp.engine.models import ModelLoadError
     from electra_lsp.engine.ngrams import NgramError
+    from electra_lsp.engine.resolve import ModelLoadError
 
     return (ModelLoadError, DictionaryError, SettingsError, FileNotFoundError, LexiconError,
             NgramError, CombinerError)

@@ -67,17 +67,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"electra-lsp eval: {error}", file=sys.stderr)
         return EXIT_USAGE
 
-    from electra_lsp.checker import Checker
-    from electra_lsp.engine.models import ModelLoadError, load_backend
+    from electra_lsp.checker import load_checker
+    from electra_lsp.engine.resolve import ModelLoadError
 
     try:
-        backend = load_backend(settings)
+        checker = load_checker(settings)
     except ModelLoadError as error:
         print(f"electra-lsp eval: {error}", file=sys.stderr)
         return EXIT_USAGE
-    checker = Checker(backend, settings)
     report = evaluate(checker, pairs, batch_size=settings.batchSize,
-                      progress=not args.no_progress, model=backend.name)
+                      progress=not args.no_progress, model=checker.backend.name)
     if args.json:
         print(json.dumps({"file": str(args.file), **report.to_json()}, ensure_ascii=False,
                          indent=2))

@@ -26,15 +26,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from electra_lsp.engine.factory import timed_load
     from electra_lsp.engine.lexicon import LexiconError, shared_lexicon
-    from electra_lsp.engine.models import (
-        ModelLoadError,
-        backend_kind,
-        check_same_vocabulary,
-        resolve,
-        timed_load,
-    )
     from electra_lsp.engine.ngrams import NgramError, shared_ngrams
+    from electra_lsp.engine.resolve import ModelLoadError, check_same_vocabulary, resolve
 
     try:
         settings = settings_from_args(args)
@@ -61,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             check_same_vocabulary(resolved["discriminator"], resolved["generator"])
             if not args.no_load:
                 backend, seconds = timed_load(settings)
-                report.update(name=backend.name, backendUsed=backend_kind(backend),
+                report.update(name=backend.name, backendUsed=backend.kind,
                               loadSeconds=round(seconds, 2), recommended=backend.recommended,
                               decision="fused" if "combiner" in backend.recommended
                               else "models only (no fitted combiner: electra-lsp tune "

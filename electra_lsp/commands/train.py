@@ -24,7 +24,7 @@ def add_parser(subparsers) -> None:
                        help="fine-tune this discriminator (with --init-generator)")
     parser.add_argument("--init-generator", type=Path, metavar="DIR")
     parser.add_argument("--size", default="tiny", help="architecture for --from-scratch "
-                        "(sizes in electra_lsp/engine/architectures.py; default tiny)")
+                        "(sizes in electra_lsp/train/architectures.py; default tiny)")
     parser.add_argument("--vocab", type=Path, metavar="FILE", help="use this vocab.txt")
     parser.add_argument("--vocab-size", type=int, default=8000,
                         help="tokens in a vocabulary built from the corpus (default 8000)")
@@ -87,7 +87,7 @@ def _validate(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from electra_lsp.engine.architectures import SIZES
+    from electra_lsp.train.architectures import SIZES
 
     problem = _validate(args)
     if problem is None and args.from_scratch and args.size not in SIZES:

@@ -39,9 +39,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from electra_lsp.commands.common import setup_errors
     from electra_lsp.engine.confusion import load_confusion
+    from electra_lsp.engine.factory import load_backend
     from electra_lsp.engine.lexicon import LexiconError, shared_lexicon
-    from electra_lsp.engine.models import load_backend, settings_path
     from electra_lsp.engine.ngrams import NgramError, shared_ngrams
+    from electra_lsp.engine.resolve import settings_path
     from electra_lsp.train.calibrate import calibrate, write_combiner
 
     if not (args.data / "csc").is_dir():

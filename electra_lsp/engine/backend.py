@@ -25,7 +25,11 @@ class MaskAnswer:
 
 @runtime_checkable
 class ModelBackend(Protocol):
-    """A loaded discriminator + generator pair."""
+    """A loaded discriminator + generator pair.
+
+    Backends also name their kind in a class attribute `kind` ("torch", "onnx", "scripted"):
+    what actually runs the models once the backend setting "auto" is resolved.
+    """
 
     @property
     def name(self) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 
 from electra_lsp.engine.alignment import CharTokenizer, EncodedSentence, length_buckets
 from electra_lsp.engine.backend import MaskAnswer, MaskQuery
-from electra_lsp.engine.models import ResolvedModel, model_defaults, model_name
+from electra_lsp.engine.resolve import ResolvedModel, model_defaults, model_name
 
 WARM_UP_SENTENCE = "我们今天去公园玩。"
 

@@ -19,7 +19,7 @@ import numpy as np
 import onnxruntime
 
 from electra_lsp.engine.batched import BatchedBackend
-from electra_lsp.engine.models import ModelLoadError, ResolvedModel
+from electra_lsp.engine.resolve import ModelLoadError, ResolvedModel
 from electra_lsp.settings import Settings
 
 CACHE_ENV = "ELECTRA_LSP_CACHE_DIR"
@@ -43,6 +43,8 @@ def cache_dir() -> Path:
 
 
 class OnnxBackend(BatchedBackend):
+    kind = "onnx"
+
     def __init__(self, discriminator: ResolvedModel, generator: ResolvedModel,
                  settings: Settings, cache: Path | None = None) -> None:
         directory = (cache or cache_dir()) / "onnx"

@@ -19,6 +19,8 @@ _BACKGROUND = 0.01
 
 
 class ScriptedBackend:
+    kind = "scripted"
+
     def __init__(self, errors: dict[str, dict[str, float]], score: float = 0.97,
                  name: str = "scripted") -> None:
         self._errors = errors

@@ -16,7 +16,7 @@ from transformers import ElectraForMaskedLM, ElectraForPreTraining
 from transformers.utils import logging as transformers_logging
 
 from electra_lsp.engine.batched import BatchedBackend
-from electra_lsp.engine.models import ModelLoadError, ResolvedModel
+from electra_lsp.engine.resolve import ModelLoadError, ResolvedModel
 from electra_lsp.settings import Settings
 
 
@@ -35,6 +35,8 @@ def load_weights(model_class: type, model: ResolvedModel) -> torch.nn.Module:
 
 
 class TorchBackend(BatchedBackend):
+    kind = "torch"
+
     def __init__(self, discriminator: ResolvedModel, generator: ResolvedModel,
                  settings: Settings) -> None:
         if settings.threads > 0:

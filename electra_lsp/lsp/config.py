@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from electra_lsp.settings import SECTION, SPECS, SPECS_BY_NAME, Settings, SettingsError
+from electra_lsp.text import kinds
 
 # Changing these needs new models; these change what the checker finds; these only change how
 # findings are shown.
 RELOAD_KEYS = frozenset({"discriminator", "generator", "backend", "threads", "batchSize"})
 CHECKER_KEYS = frozenset({"threshold", "minRatio", "topK"})
 RECHECK_KEYS = frozenset({"fileTypes", "maxDocumentSize"})
-LANGUAGE_ALIASES = {"text": "plaintext", "txt": "plaintext", "plain": "plaintext",
-                    "md": "markdown"}
+LANGUAGE_ALIASES = kinds.ALIASES
 
 
 def section_values(payload: Any) -> dict[str, Any] | None:
@@ -71,4 +71,4 @@ def checks_language(settings: Settings, language_id: str) -> bool:
 
 def document_kind(language_id: str) -> str:
     """How the text layer reads a document: Markdown, or anything else as plain text."""
-    return "markdown" if normalize_language(language_id) == "markdown" else "plaintext"
+    return kinds.kind_of_language(language_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from electra_lsp.settings import Settings
@@ -32,28 +31,27 @@ class LoadedModels:
 
 def load_models_backend(settings: Settings) -> ModelBackend:
     """The discriminator + generator pair. Raises ModelLoadError with the cause."""
-    from electra_lsp.engine.models import load_backend
+    from electra_lsp.engine.factory import load_backend
 
     return load_backend(settings)
 
 
 def build_checker(backend: ModelBackend, settings: Settings) -> LoadedModels:
     """Dictionary + confusion sets + checker around a loaded backend."""
-    from electra_lsp.checker import Checker
+    from electra_lsp.checker import load_checker
     from electra_lsp.engine.decide import CombinerError
     from electra_lsp.engine.lexicon import LexiconError
-    from electra_lsp.engine.models import backend_kind
     from electra_lsp.engine.ngrams import NgramError
 
     start = time.perf_counter()
     dictionary, warnings = open_dictionary(settings)
     try:
-        checker = Checker(backend, settings, dictionary)
+        checker = load_checker(settings, dictionary, backend=backend)
     except (LexiconError, NgramError, CombinerError) as error:
         # Keep serving with the models alone; the user sees why in a warning.
         warnings.append(f"{error}; checking with the models alone")
-        checker = Checker(backend, settings, dictionary, use_combiner=False)
-    kind = backend_kind(backend)
+        checker = load_checker(settings, dictionary, backend=backend, use_combiner=False)
+    kind = backend.kind
     device = str(getattr(backend, "device", "cpu" if kind in ("torch", "onnx") else "none"))
     lexicon = None if checker.lexicon is None else {
         "words": len(checker.lexicon),
@@ -64,29 +62,15 @@ def build_checker(backend: ModelBackend, settings: Settings) -> LoadedModels:
                         warnings, lexicon)
 
 
-def dictionary_path(settings: Settings) -> Path:
-    from electra_lsp.dictionary import default_dictionary_path
-
-    return Path(settings.dictionaryPath).expanduser() if settings.dictionaryPath \
-        else default_dictionary_path()
-
-
 def open_dictionary(settings: Settings) -> tuple[UserDictionary, list[str]]:
-    """The user dictionary; an unreadable one is reported and replaced by an empty one (the
-    models still work, and additions are kept in memory)."""
-    from electra_lsp.dictionary import DictionaryError, UserDictionary
+    from electra_lsp.dictionary import open_dictionary
 
-    path = dictionary_path(settings)
-    try:
-        dictionary = UserDictionary(path)
-        return dictionary, list(dictionary.warnings)
-    except DictionaryError as error:
-        return UserDictionary(), [f"{error}; the dictionary is empty for this session"]
+    return open_dictionary(settings.dictionaryPath)
 
 
 def describe_error(error: BaseException) -> str:
     """ModelLoadError's message as it is (it names the cause and what to do); others typed."""
-    from electra_lsp.engine.models import ModelLoadError
+    from electra_lsp.engine.resolve import ModelLoadError
 
     if isinstance(error, ModelLoadError):
         return str(error)

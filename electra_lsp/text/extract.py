@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from electra_lsp.text.kinds import MARKDOWN, parse_kind
 from electra_lsp.text.segments import Segment
-
-MARKDOWN_KINDS = frozenset({"markdown", "md"})
-PLAIN_KINDS = frozenset({"plaintext", "text", "plain", "txt"})
 
 
 def extract_segments(text: str, kind: str) -> list[Segment]:
@@ -14,17 +12,12 @@ def extract_segments(text: str, kind: str) -> list[Segment]:
     kind: "markdown"/"md" or "plaintext"/"text". Regions switched off by
     `<!-- electra-lsp-disable -->` and friends are left out. Segments never contain a line
     break and are never blank; they may still hold no Chinese (see `split_sentences`).
+    Raises ValueError for an unknown kind (see `kinds.parse_kind`).
     """
-    normalized = kind.lower()
-    if normalized in MARKDOWN_KINDS:
+    if parse_kind(kind) == MARKDOWN:
         from electra_lsp.text.markdown import markdown_segments
 
         return markdown_segments(text)
-    if normalized in PLAIN_KINDS:
-        from electra_lsp.text.plain import plain_segments
+    from electra_lsp.text.plain import plain_segments
 
-        return plain_segments(text)
-    raise ValueError(
-        f"unknown document kind {kind!r}: expected one of "
-        f"{', '.join(sorted(MARKDOWN_KINDS | PLAIN_KINDS))}"
-    )
+    return plain_segments(text)

@@ -243,7 +243,7 @@ def checker_eval(output: Path, pairs: list[tuple[str, str]]) -> dict:
     """The saved pair through the real Checker and `electra-lsp eval`'s scorer, at the default
     threshold and min ratio: the figures a user would see (thresholds are tuned afterwards)."""
     from electra_lsp.checker import Checker
-    from electra_lsp.engine.models import load_backend
+    from electra_lsp.engine.factory import load_backend
     from electra_lsp.evaluate.runner import evaluate
     from electra_lsp.settings import Settings
 

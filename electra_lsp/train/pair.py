@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from transformers import ElectraConfig, ElectraForMaskedLM, ElectraForPreTraining
 
-from electra_lsp.engine.architectures import electra_config_kwargs
+from electra_lsp.train.architectures import electra_config_kwargs
 from electra_lsp.train.vocab import TOKENIZER_CONFIG, write_vocab
 
 ROLES = ("discriminator", "generator")

@@ -87,15 +87,15 @@ class Point:
 
 def sweep(model_dir: Path, pairs: Sequence[tuple[str, str]],
           clean: Sequence[str] = ()) -> list[Point]:
-    from electra_lsp.checker import Checker
-    from electra_lsp.engine.models import load_backend
+    from electra_lsp.checker import load_checker
+    from electra_lsp.engine.factory import load_backend
     from electra_lsp.evaluate.runner import evaluate
     from electra_lsp.settings import Settings
 
     base = Settings(discriminator=str(model_dir / "discriminator"),
                     generator=str(model_dir / "generator"))
     backend = MemoBackend(load_backend(base))
-    checker = Checker(backend, base)
+    checker = load_checker(base, backend=backend)
     points = []
     # High thresholds first would leave most queries unasked; low first fills the memo once.
     for threshold in THRESHOLDS:

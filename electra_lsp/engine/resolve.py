@@ -1,4 +1,5 @@
-"""Resolve and load a discriminator + generator pair, and pick the backend the checker uses.
+"""Resolve a discriminator + generator pair to directories on disk (loading it into a backend is
+`factory.load_backend`'s job).
 
 A model is named by a directory in the HFL layout (`config.json`, `vocab.txt`, weights as
 `model.safetensors` or `pytorch_model.bin`) or by a model id (`hfl/chinese-electra-180g-base-
@@ -10,17 +11,10 @@ loading; remote code is never trusted.
 from __future__ import annotations
 
 import json
-import logging
-import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from electra_lsp.engine.backend import ModelBackend
 from electra_lsp.paths import default_model_dir
-from electra_lsp.settings import Settings
-
-logger = logging.getLogger(__name__)
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 MODEL_SETTINGS_FILE = "electra_lsp.json"  # a model's own recommended thresholds
@@ -40,6 +34,11 @@ class ModelLoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class ResolvedModel:
+    """One model of a pair, found on disk: `directory` holds config.json, vocab.txt and weights.
+
+    `weights` and `size_bytes` raise ModelLoadError when the weights are missing.
+    """
+
     role: str  # discriminator or generator
     requested: str  # what the user named ("" for the embedded default)
     directory: Path
@@ -59,7 +58,12 @@ class ResolvedModel:
 
 
 def resolve(role: str, requested: str | None) -> ResolvedModel:
-    """Find the directory of a model named by path or id, or the embedded default."""
+    """Find the directory of a model named by path or id, or the embedded default.
+
+    role: "discriminator" or "generator"; requested: a directory, a Hugging Face model id
+    (looked up in the local cache only) or empty for the embedded default. Raises
+    ModelLoadError saying what was tried and how to get models.
+    """
     if not requested:
         directory = default_model_dir() / role
         if not (directory / "config.json").is_file():
@@ -105,10 +109,12 @@ def _checked(model: ResolvedModel) -> ResolvedModel:
 
 
 def read_vocab(directory: Path) -> list[str]:
+    """The tokens of a model's vocab.txt, one per line, in id order."""
     return (directory / "vocab.txt").read_text(encoding="utf-8").splitlines()
 
 
 def check_same_vocabulary(discriminator: ResolvedModel, generator: ResolvedModel) -> None:
+    """Raises ModelLoadError unless both halves share one vocabulary (they must be one pair)."""
     if read_vocab(discriminator.directory) != read_vocab(generator.directory):
         raise ModelLoadError(
             f"the discriminator ({discriminator.directory}) and generator "
@@ -148,48 +154,3 @@ def model_name(discriminator: ResolvedModel, generator: ResolvedModel) -> str:
         return discriminator.directory.parent.name
     return f"{discriminator.requested or discriminator.directory.name}+" \
            f"{generator.requested or generator.directory.name}"
-
-
-def load_backend(settings: Settings) -> ModelBackend:
-    """The backend the settings name. ELECTRA_LSP_SCRIPTED_MODEL selects a scripted one (tests)."""
-    from electra_lsp.engine.scripted import SCRIPT_ENV, ScriptedBackend
-
-    script = os.environ.get(SCRIPT_ENV)
-    if script:
-        try:
-            return ScriptedBackend.from_file(Path(script))
-        except (OSError, ValueError) as error:
-            raise ModelLoadError(f"cannot read scripted model {script}: {error}") from None
-    discriminator = resolve("discriminator", settings.discriminator)
-    generator = resolve("generator", settings.generator)
-    check_same_vocabulary(discriminator, generator)
-    if settings.backend in ("auto", "onnx"):
-        try:
-            from electra_lsp.engine.onnx_backend import OnnxBackend
-        except ImportError:
-            pass  # onnxruntime missing: torch is the documented fallback
-        else:
-            try:
-                return OnnxBackend(discriminator, generator, settings)
-            except ModelLoadError as error:
-                if settings.backend == "onnx":
-                    raise
-                # auto: a model the ONNX exporter cannot take still works in torch.
-                logger.warning("ONNX backend unavailable (%s); using torch", error)
-    from electra_lsp.engine.torch_backend import TorchBackend
-
-    return TorchBackend(discriminator, generator, settings)
-
-
-_BACKEND_KINDS = {"TorchBackend": "torch", "OnnxBackend": "onnx", "ScriptedBackend": "scripted"}
-
-
-def backend_kind(backend: ModelBackend) -> str:
-    """What actually runs the models: the `auto` setting resolves to onnx or torch."""
-    return _BACKEND_KINDS.get(type(backend).__name__, type(backend).__name__)
-
-
-def timed_load(settings: Settings) -> tuple[ModelBackend, float]:
-    start = time.perf_counter()
-    backend = load_backend(settings)
-    return backend, time.perf_counter() - start
