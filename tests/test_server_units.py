@@ -16,10 +16,11 @@ from electra_lsp.lsp import config
 from electra_lsp.lsp.actions import wants
 from electra_lsp.lsp.diagnostics import context_word, message
 from electra_lsp.lsp.documents import Document, DocumentStore
-from electra_lsp.lsp.runner import CHUNK_SENTENCES, CheckRunner
+from electra_lsp.lsp.runner import CHUNK_SENTENCES, CheckRunner, Snapshot
 from electra_lsp.lsp.scheduler import CheckQueue, Priority
 from electra_lsp.lsp.worker import ModelWorker
 from electra_lsp.settings import Settings
+from electra_lsp.text.kinds import kind_of_language
 from electra_lsp.text.segments import Segment
 
 TEXT = "a😀𠀀朋有\x0c在\u2028b\r\n第二行é\r第三\n"
@@ -67,7 +68,9 @@ def test_status_shows_the_position_encoding_as_its_wire_value(monkeypatch, encod
 
     workspace = SimpleNamespace(position_encoding=encoding)
     monkeypatch.setattr(ElectraServer, "workspace", property(lambda self: workspace))
-    info = ElectraServer().status()
+    from electra_lsp.lsp.handlers.commands import show_status
+
+    info = show_status(ElectraServer())
     assert info["positionEncoding"] == "utf-16"
     assert type(info["positionEncoding"]) is str
 
@@ -117,8 +120,11 @@ def test_languages():
     assert config.checks_language(settings, "text") and config.checks_language(settings, "txt")
     assert not config.checks_language(settings, "python")
     assert config.checks_language(Settings(fileTypes=("text", "latex")), "plaintext")
-    assert config.document_kind("latex") == "plaintext"
-    assert config.document_kind("Markdown") == "markdown"
+    assert kind_of_language("latex") == "plaintext"
+    assert kind_of_language("Markdown") == "markdown"
+    assert config.checked_kind(settings, "md", 10) == "markdown"
+    assert config.checked_kind(settings, "python", 10) is None
+    assert config.checked_kind(Settings(maxDocumentSize=5), "markdown", 6) is None
 
 
 def test_message_and_context_word():
@@ -177,9 +183,19 @@ class SlowChecker:
 async def test_a_long_check_yields_to_an_edit_and_resumes():
     documents, queue, worker = DocumentStore(), CheckQueue(), ModelWorker()
     results: list[tuple[str, int, list[Finding]]] = []
-    runner = CheckRunner(documents, queue, worker, SlowChecker, lambda: 0,
-                         lambda d: "plaintext", lambda d, r: results.append(
-                             (d.uri, r.version, r.findings)), lambda uri, error: None)
+
+    class Publisher:
+        def result(self, document, result):
+            results.append((document.uri, result.version, result.findings))
+
+        def failed(self, document, error):
+            pass
+
+    def snapshot(uri):
+        document = documents.get(uri)
+        return Snapshot(document, document.version, "plaintext", SlowChecker(), 0)
+
+    runner = CheckRunner(queue, worker, snapshot, lambda: 0, Publisher())
     big_text = "朋有来了。" * (CHUNK_SENTENCES * 20)
     big = documents.open(types.TextDocumentItem(uri="big", language_id="plaintext", version=1,
                                                 text=big_text))

@@ -15,7 +15,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from electra_lsp.findings import Finding
 from electra_lsp.lsp.constants import ADD_TO_DICTIONARY, FIX_ALL_KIND, IGNORE_IN_DOCUMENT
-from electra_lsp.lsp.diagnostics import suggestions_of
+from electra_lsp.lsp.diagnostics import DiagnosticData
 from electra_lsp.lsp.documents import Document
 
 
@@ -36,16 +36,15 @@ def workspace_edit(document: Document, edits: list[types.TextEdit],
 
 def quick_fixes(document: Document, diagnostic: types.Diagnostic, codec: PositionCodec,
                 versioned: bool) -> list[types.CodeAction]:
-    parsed = suggestions_of(diagnostic)
-    if parsed is None:
+    data = DiagnosticData.parse(diagnostic)
+    if data is None:
         return []
-    original, suggestions = parsed
+    original, word = data.original, data.word
     start, end = document.offsets_of(diagnostic.range, codec)
     if document.text[start:end] != original:
         return []  # the text moved on since this diagnostic was computed
-    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-    if data.get("fixable") is False:
-        suggestions = []  # a link label: fixing it alone would break the link
+    # A link label: fixing it alone would break the link.
+    suggestions = data.suggestions if data.fixable else ()
     actions = [
         types.CodeAction(
             title=f"改为「{text}」 (replace {original} with {text})",
@@ -57,7 +56,6 @@ def quick_fixes(document: Document, diagnostic: types.Diagnostic, codec: Positio
         )
         for rank, text in enumerate(suggestions)
     ]
-    word = data.get("word") if isinstance(data.get("word"), str) else original
     actions.append(types.CodeAction(
         title=f"将「{word}」加入词典 (add 「{word}」 to dictionary)",
         kind=types.CodeActionKind.QuickFix,

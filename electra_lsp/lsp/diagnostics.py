@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
@@ -53,21 +54,49 @@ def message(text: str, finding: Finding) -> str:
             f"(possible typo: {finding.original} → {best.text}){label}{reason}")
 
 
-def finding_data(text: str, finding: Finding) -> dict[str, Any]:
-    """What code actions need, carried in Diagnostic.data (clients send it back verbatim)."""
-    data: dict[str, Any] = {
-        "original": finding.original,
-        "word": context_word(text, finding),
-        "score": round(finding.score, 4),
-        "autoFix": finding.auto_fix,
-        "suggestions": [
-            {"text": s.text, "probability": round(s.probability, 4), "score": round(s.score, 4)}
-            for s in finding.suggestions
-        ],
-    }
-    if not finding.fixable:
-        data["fixable"] = False  # no quick fix (a link label)
-    return data
+# The keys of `Finding.to_json` a diagnostic carries (positions are the diagnostic's range;
+# the evidence is in the message).
+_FINDING_KEYS = ("original", "score", "autoFix", "suggestions", "fixable")
+
+
+@dataclass(frozen=True)
+class DiagnosticData:
+    """What code actions need, carried in Diagnostic.data (clients send it back verbatim).
+
+    On the wire: the finding's own JSON (`Finding.to_json`: original, score, autoFix,
+    suggestions [{text, probability, score}], fixable only when false) plus `word`, the word
+    offered to the user dictionary.
+    """
+
+    original: str
+    word: str
+    suggestions: tuple[str, ...]  # texts, best first
+    fixable: bool = True  # False: a link label, which gets no quick fix
+    json: Any = None  # the payload as sent
+
+    @classmethod
+    def of(cls, text: str, finding: Finding) -> DiagnosticData:
+        """The payload of `finding` in a document whose text is `text`."""
+        found = finding.to_json()
+        word = context_word(text, finding)
+        payload = {"word": word, **{k: found[k] for k in _FINDING_KEYS if k in found}}
+        return cls(finding.original, word, tuple(s.text for s in finding.suggestions),
+                   finding.fixable, payload)
+
+    @classmethod
+    def parse(cls, diagnostic: types.Diagnostic) -> DiagnosticData | None:
+        """The payload of one of our diagnostics as a client sent it back; None when the
+        diagnostic is another tool's or its data is not ours."""
+        data = diagnostic.data
+        if diagnostic.source != SOURCE or not isinstance(data, dict):
+            return None
+        original, raw = data.get("original"), data.get("suggestions")
+        if not isinstance(original, str) or not isinstance(raw, list):
+            return None
+        texts = tuple(s["text"] for s in raw
+                      if isinstance(s, dict) and isinstance(s.get("text"), str))
+        word = data.get("word") if isinstance(data.get("word"), str) else original
+        return cls(original, word, texts, data.get("fixable") is not False, data)
 
 
 def to_diagnostic(document: Document, finding: Finding, codec: PositionCodec,
@@ -78,18 +107,6 @@ def to_diagnostic(document: Document, finding: Finding, codec: PositionCodec,
         severity=SEVERITIES.get(severity, types.DiagnosticSeverity.Information),
         code=CODE,
         source=SOURCE,
-        data=finding_data(document.text, finding),
+        data=DiagnosticData.of(document.text, finding).json,
     )
 
-
-def suggestions_of(diagnostic: types.Diagnostic) -> tuple[str, list[str]] | None:
-    """(original, suggestion texts best first) from one of our diagnostics, or None."""
-    data = diagnostic.data
-    if diagnostic.source != SOURCE or not isinstance(data, dict):
-        return None
-    original = data.get("original")
-    raw = data.get("suggestions")
-    if not isinstance(original, str) or not isinstance(raw, list):
-        return None
-    texts = [s["text"] for s in raw if isinstance(s, dict) and isinstance(s.get("text"), str)]
-    return original, texts

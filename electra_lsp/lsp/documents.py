@@ -1,5 +1,7 @@
-"""Open documents as the client sees them, and the mapping between the core's code-point
-offsets and LSP positions in the negotiated encoding.
+"""Open documents: one `Document` per URI holds the text as the client sees it and everything
+the server keeps about it (the last check's result, ignored words, the diagnostics revision, the
+too-large refusal, pull requests waiting for a result, a suspended check), and maps the core's
+code-point offsets to LSP positions in the negotiated encoding.
 
 Lines come from the project's one line index, `electra_lsp.text.lines` (the CLI's too): LSP's
 terminators only (\\n, \\r\\n and a lone \\r) — Python's `splitlines` also breaks on \\f, \\v,
@@ -10,13 +12,16 @@ provably equal its code points (ASCII, or no astral character under UTF-16) skip
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from electra_lsp.findings import Finding
 from electra_lsp.text import lines
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -31,12 +36,44 @@ def code_units(codec: PositionCodec, text: str) -> int:
     return codec.client_num_units(text)
 
 
-@dataclass
+@dataclass(frozen=True)
+class CheckResult:
+    """The findings of one checked version (document offsets, sorted), how many sentences went
+    through the checker and how long the check took (seconds)."""
+
+    version: int
+    findings: list[Finding]
+    sentences: int
+    seconds: float
+
+    @classmethod
+    def nothing(cls, version: int) -> CheckResult:
+        """The result of a version that is not checked (or whose check failed)."""
+        return cls(version, [], 0, 0.0)
+
+
+@dataclass(eq=False)
 class Document:
+    """One open document and the server's state about it.
+
+    This is the server's only copy of the text: pygls' workspace keeps none (see
+    `ElectraProtocol`). Ours rather than pygls' `TextDocument` because positions must use the
+    project's one line index (LSP's terminators; pygls' `splitlines` also breaks on \\f, \\v,
+    U+2028 and more), the core works in code-point offsets, and the state below belongs with
+    the text it describes: it goes when the document closes, with nothing keyed by URI to clean.
+    """
+
     uri: str
     language_id: str
     version: int
     text: str
+    result: CheckResult | None = None  # the last check, possibly of an older version
+    ignored: set[str] = field(default_factory=set)  # characters or words not reported here
+    revision: int = 0  # changes to what would be shown (pull diagnostics' result id)
+    refused: bool = False  # already told it is too large to check
+    closed: bool = False
+    waiters: list[asyncio.Future[None]] = field(default_factory=list, repr=False)
+    suspended: Any = field(default=None, repr=False)  # the runner's unfinished check, if any
     _line_starts: list[int] | None = field(default=None, repr=False)
 
     @property
@@ -80,6 +117,32 @@ class Document:
         start, end = self.offset_at(range_.start, codec), self.offset_at(range_.end, codec)
         return (start, end) if start <= end else (end, start)
 
+    # -- state ----------------------------------------------------------------------------
+    def findings(self) -> list[Finding] | None:
+        """Findings of the current version without the ignored ones; None if not checked yet."""
+        result = self.result
+        if result is None or result.version != self.version:
+            return None
+        if not self.ignored:
+            return result.findings
+        from electra_lsp.dictionary import UserDictionary
+
+        words = UserDictionary(words=self.ignored)
+        return [f for f in result.findings if not words.covers(self.text, f.start, f.end)]
+
+    def changed(self) -> int:
+        """What would be shown changed: a new revision; wakes the waiters, returns how many."""
+        self.revision += 1
+        return self.wake()
+
+    def wake(self) -> int:
+        """Resolve every pending `waiters` future; returns how many there were."""
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        return len(waiters)
+
     # -- edits ----------------------------------------------------------------------------
     def apply(self, changes: Iterable[types.TextDocumentContentChangeEvent], version: int,
               codec: PositionCodec) -> None:
@@ -100,6 +163,8 @@ class DocumentStore:
         self._documents: dict[str, Document] = {}
 
     def open(self, item: types.TextDocumentItem) -> Document:
+        """A new document (replacing one still open under the same URI)."""
+        self.close(item.uri)
         document = Document(item.uri, item.language_id, item.version, item.text)
         self._documents[item.uri] = document
         return document
@@ -108,9 +173,15 @@ class DocumentStore:
         return self._documents.get(uri)
 
     def close(self, uri: str) -> Document | None:
-        return self._documents.pop(uri, None)
+        """Forget the document: its state goes with it and whoever waits on it is woken."""
+        document = self._documents.pop(uri, None)
+        if document is not None:
+            document.closed = True
+            document.suspended = None
+            document.wake()
+        return document
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Document]:
         return iter(list(self._documents.values()))
 
     def __len__(self) -> int:

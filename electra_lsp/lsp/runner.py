@@ -19,12 +19,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from electra_lsp.findings import Finding
-from electra_lsp.lsp.documents import Document, DocumentStore
+from electra_lsp.lsp.documents import CheckResult, Document
 from electra_lsp.lsp.scheduler import CheckQueue, Priority
 from electra_lsp.lsp.worker import ModelWorker
 
 if TYPE_CHECKING:
     from electra_lsp.checker import Checker
+    from electra_lsp.lsp.publish import Publisher
     from electra_lsp.text.segments import Segment
 
 log = logging.getLogger(__name__)
@@ -35,20 +36,23 @@ LARGE_TEXT = 100_000
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class Snapshot:
+    """What one check works from, fixed when its document is dequeued: the document, the version
+    being checked, how it is read (`kind`, None: not checked), the checker and the generation of
+    models and settings it belongs to. The check is stale once any of them moved on."""
+
+    document: Document
     version: int
-    findings: list[Finding]
-    sentences: int
-    seconds: float
+    kind: str | None
+    checker: Checker
+    generation: int
 
 
 @dataclass
 class _Check:
-    """A check of one document version, resumable after suspension."""
+    """A check of one document version, resumable after suspension (kept on the document)."""
 
-    version: int
-    generation: int
-    kind: str
+    snapshot: Snapshot
     started: float
     sentences: list[Segment] | None = None
     labels: list[tuple[int, int]] = field(default_factory=list)  # see link_label_ranges
@@ -58,21 +62,22 @@ class _Check:
 
 
 class CheckRunner:
-    def __init__(self, documents: DocumentStore, queue: CheckQueue, worker: ModelWorker,
-                 checker: Callable[[], Checker | None], generation: Callable[[], int],
-                 kind_of: Callable[[Document], str | None],
-                 on_result: Callable[[Document, CheckResult], None],
-                 on_failure: Callable[[str, Exception], None]) -> None:
-        self._documents = documents
+    """Takes documents off the queue one at a time and checks them in the model worker.
+
+    `snapshot(uri)` gives what a dequeued document is checked with (None: closed, or no models
+    yet); `generation()` the current generation, against which a running check is found stale.
+    Results and failures go to the publisher.
+    """
+
+    def __init__(self, queue: CheckQueue, worker: ModelWorker,
+                 snapshot: Callable[[str], Snapshot | None], generation: Callable[[], int],
+                 publisher: Publisher) -> None:
         self._queue = queue
         self._worker = worker
         self._text_worker = ModelWorker("electra-lsp-text")
-        self._checker = checker
+        self._snapshot = snapshot
         self._generation = generation
-        self._kind_of = kind_of  # None: this document is not checked (on_result gets no findings)
-        self._on_result = on_result
-        self._on_failure = on_failure
-        self._suspended: dict[str, _Check] = {}
+        self._publisher = publisher
         self.dropped = 0  # checks abandoned because their version or settings went stale
         self.suspensions = 0
         self.current: str | None = None  # the document being checked
@@ -80,62 +85,57 @@ class CheckRunner:
     def stop(self) -> None:
         self._text_worker.stop()
 
-    def forget(self, uri: str) -> None:
-        self._suspended.pop(uri, None)
-
     async def run_forever(self) -> None:
         while True:
             uri, priority = await self._queue.get()
             self.current = uri
+            snapshot = None
             try:
-                await self.check(uri, priority)
+                snapshot = self._snapshot(uri)
+                if snapshot is not None:
+                    await self.check(snapshot, priority)
             except Exception as error:  # a bug or a backend failure must not stop all checking
                 log.exception("check of %s failed", uri)
-                self._on_failure(uri, error)
+                if snapshot is not None:
+                    self._publisher.failed(snapshot.document, error)
             finally:
                 self.current = None
 
-    async def check(self, uri: str, priority: Priority) -> None:
-        document = self._documents.get(uri)
-        checker = self._checker()
-        if document is None or checker is None:
-            return  # closed, or no models yet (every open document is queued when they load)
-        kind = self._kind_of(document)
+    async def check(self, snapshot: Snapshot, priority: Priority) -> None:
+        document, kind, checker = snapshot.document, snapshot.kind, snapshot.checker
         if kind is None:
-            self._on_result(document, CheckResult(document.version, [], 0, 0.0))
+            self._publisher.result(document, CheckResult.nothing(snapshot.version))
             return
-        job = self._suspended.pop(uri, None)
-        if job is not None and (job.version != document.version or
-                                job.generation != self._generation()):
+        job, document.suspended = document.suspended, None
+        if job is not None and self._stale(job.snapshot, count=False):
             self.dropped += 1  # a suspended check of an older version or older settings
             job = None
         if job is None:
-            job = _Check(document.version, self._generation(), kind, time.perf_counter())
+            job = _Check(snapshot, time.perf_counter())
         if job.sentences is None:
+            read = partial(_read_document, checker, document.text, kind)
             if len(document.text) > LARGE_TEXT:  # read in the background, then queued again
-                self._suspended[uri] = job
+                document.suspended = job
                 if job.reading is None:
-                    job.reading = asyncio.ensure_future(
-                        self._read(uri, job, partial(_read_document, checker,
-                                                     document.text, kind), priority))
+                    job.reading = asyncio.ensure_future(self._read(document, job, read,
+                                                                   priority))
                 return
-            job.sentences, job.labels = await self._worker.run(
-                partial(_read_document, checker, document.text, kind))
+            job.sentences, job.labels = await self._worker.run(read)
         while job.done < len(job.sentences):
-            if self._stale(uri, document, job):
+            if self._stale(job.snapshot):
                 return
             if self._queue.more_urgent_than(priority):
-                self._suspended[uri] = job
+                document.suspended = job
                 self.suspensions += 1
-                self._queue.schedule(uri, priority)
+                self._queue.schedule(document.uri, priority)
                 return
             chunk = job.sentences[job.done:job.done + CHUNK_SENTENCES]
-            found = await self._worker.run(partial(checker.check_sentences,
+            found = await self._worker.run(partial(job.snapshot.checker.check_sentences,
                                                    [s.text for s in chunk]))
             for sentence, local in zip(chunk, found, strict=True):
                 job.findings.extend(f.relocated(sentence.offsets) for f in local)
             job.done += len(chunk)
-        if self._stale(uri, document, job):
+        if self._stale(job.snapshot):
             return
         # loaded with the models
         from electra_lsp.checker import mark_link_labels, without_document_vocabulary
@@ -143,28 +143,30 @@ class CheckRunner:
         job.findings = sorted(mark_link_labels(without_document_vocabulary(
             document.text, job.sentences, job.findings), job.labels),
                               key=lambda f: (f.start, f.end))
-        self._on_result(document, CheckResult(job.version, job.findings, len(job.sentences),
-                                              time.perf_counter() - job.started))
+        self._publisher.result(document, CheckResult(
+            job.snapshot.version, job.findings, len(job.sentences),
+            time.perf_counter() - job.started))
 
-    async def _read(self, uri: str, job: _Check,
+    async def _read(self, document: Document, job: _Check,
                     read: Callable[[], tuple[list[Segment], list[tuple[int, int]]]],
                     priority: Priority) -> None:
         try:
             job.sentences, job.labels = await self._text_worker.run(read)
         except Exception as error:
-            log.exception("reading %s failed", uri)
-            if self._suspended.get(uri) is job:
-                del self._suspended[uri]
-                self._on_failure(uri, error)
+            log.exception("reading %s failed", document.uri)
+            if document.suspended is job:
+                document.suspended = None
+                self._publisher.failed(document, error)
             return
-        if self._suspended.get(uri) is job:  # still wanted: continue with the models
-            self._queue.schedule(uri, priority)
+        if document.suspended is job:  # still wanted: continue with the models
+            self._queue.schedule(document.uri, priority)
 
-    def _stale(self, uri: str, document: Document, job: _Check) -> bool:
-        if self._documents.get(uri) is document and document.version == job.version and \
-                job.generation == self._generation():
+    def _stale(self, snapshot: Snapshot, count: bool = True) -> bool:
+        document = snapshot.document
+        if not document.closed and document.version == snapshot.version and \
+                snapshot.generation == self._generation():
             return False
-        self.dropped += 1
+        self.dropped += count
         return True
 
 

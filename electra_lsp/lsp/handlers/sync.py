@@ -1,0 +1,31 @@
+"""Document synchronisation: didOpen, didChange, didClose keep the server's one copy of each
+open document (pygls keeps none, see `ElectraProtocol`) and queue its check."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from electra_lsp.lsp.scheduler import Priority
+from electra_lsp.lsp.server import ElectraServer
+
+
+def did_open(ls: ElectraServer, params: types.DidOpenTextDocumentParams) -> None:
+    document = ls.documents.open(params.text_document)
+    ls.queue.schedule(document.uri, Priority.OPEN)
+
+
+def did_change(ls: ElectraServer, params: types.DidChangeTextDocumentParams) -> None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        ls.log_to_client(types.MessageType.Error, f"electra-lsp: change to "
+                         f"{params.text_document.uri}, which is not open: ignored")
+        return
+    document.apply(params.content_changes, params.text_document.version, ls.codec)
+    ls.queue.schedule(document.uri, Priority.EDIT, ls.settings.debounceMs / 1000)
+
+
+def did_close(ls: ElectraServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.documents.close(uri)  # its state goes with it; pull requests waiting on it return
+    ls.queue.discard(uri)
+    ls.publisher.closed(uri)
