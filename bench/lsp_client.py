@@ -141,9 +141,11 @@ class LspProcess:
 
 def utf16_position(text: str, offset: int) -> dict[str, int]:
     """LSP position (UTF-16 code units) of a code-point offset."""
-    line = text.count("\n", 0, offset)
-    line_start = text.rfind("\n", 0, offset) + 1
-    character = len(text[line_start:offset].encode("utf-16-le")) // 2
+    from electra_lsp.text.lines import line_of, line_starts
+
+    starts = line_starts(text)
+    line = line_of(offset, starts)
+    character = len(text[starts[line]:offset].encode("utf-16-le")) // 2
     return {"line": line, "character": character}
 
 

@@ -13,7 +13,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,22 +92,30 @@ SPECS: tuple[SettingSpec, ...] = (
 SPECS_BY_NAME = {spec.name: spec for spec in SPECS}
 
 
+def _default(name: str) -> Any:
+    return SPECS_BY_NAME[name].default
+
+
 @dataclass(frozen=True)
 class Settings:
-    discriminator: str | None = None
-    generator: str | None = None
-    backend: str = "auto"
-    threshold: float | None = None  # None: the model's recommended value
-    autoFixThreshold: float | None = None  # noqa: N815
-    minRatio: float | None = None  # noqa: N815 - the schema's camelCase name is the field name
-    topK: int = 3  # noqa: N815
-    debounceMs: int = 300  # noqa: N815
-    severity: str = "information"
-    fileTypes: tuple[str, ...] = field(default=("markdown", "plaintext"))  # noqa: N815
-    dictionaryPath: str | None = None  # noqa: N815
-    maxDocumentSize: int = 5_000_000  # noqa: N815
-    batchSize: int = 32  # noqa: N815
-    threads: int = 0
+    """One value per setting of `SPECS` (same names, defaults from there); immutable: `replace`
+    gives a validated copy. None for the thresholds means the model's recommendation."""
+
+    discriminator: str | None = _default("discriminator")
+    generator: str | None = _default("generator")
+    backend: str = _default("backend")
+    threshold: float | None = _default("threshold")
+    autoFixThreshold: float | None = _default("autoFixThreshold")  # noqa: N815
+    # The schema's camelCase names are the field names.
+    minRatio: float | None = _default("minRatio")  # noqa: N815
+    topK: int = _default("topK")  # noqa: N815
+    debounceMs: int = _default("debounceMs")  # noqa: N815
+    severity: str = _default("severity")
+    fileTypes: tuple[str, ...] = _default("fileTypes")  # noqa: N815
+    dictionaryPath: str | None = _default("dictionaryPath")  # noqa: N815
+    maxDocumentSize: int = _default("maxDocumentSize")  # noqa: N815
+    batchSize: int = _default("batchSize")  # noqa: N815
+    threads: int = _default("threads")
 
     def replace(self, values: Mapping[str, Any]) -> Settings:
         """A copy with `values` validated and applied; raises SettingsError on the first bad one."""

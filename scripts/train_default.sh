@@ -48,13 +48,13 @@ rm -rf "$PHASE2" && cp -r "$OUT" "$PHASE2"
   --checkpoint-every 1000 --max-minutes 92 --seed 0 --batch-seed 2 --threads 1 --dev-size 300
 wait
 rm -rf "$SOUP"
-"$PYTHON" -m electra_lsp.train.average "$OUT" "$B" --output "$SOUP"
-"$PYTHON" -m electra_lsp.train.similarity_weights "$DATA/csc/sighan15_train.tsv" \
+"$PYTHON" -m electra_lsp tune average "$OUT" "$B" --output "$SOUP"
+"$PYTHON" -m electra_lsp tune similarity-weights "$DATA/csc/sighan15_train.tsv" \
   --exclude "$OUT/dev_pairs.tsv" --vocab "$OUT/discriminator/vocab.txt"
-"$PYTHON" -m electra_lsp.train.thresholds "$SOUP" "$OUT/dev_pairs.tsv" \
+"$PYTHON" -m electra_lsp tune thresholds "$SOUP" "$OUT/dev_pairs.tsv" \
   --clean "$OUT/dev_corpus.txt" --write precise
 "$PYTHON" scripts/measure_latency.py "$SOUP/discriminator"
-"$PYTHON" -m electra_lsp.train.ngrams "$DATA/corpus/edited.txt.xz" \
+"$PYTHON" -m electra_lsp tune ngrams "$DATA/corpus/edited.txt.xz" \
   --output data/ngrams/char_ngrams.npz
 "$PYTHON" -m electra_lsp tune calibrate --data "$DATA" --backend onnx --batch-size 64 \
   --discriminator "$SOUP/discriminator" --generator "$SOUP/generator" --write

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from electra_lsp.checker import Checker
+from electra_lsp.cli import main
 from electra_lsp.engine.confusion import (
     KINDS,
     ConfusionSets,
@@ -124,15 +125,15 @@ def test_estimation_refuses_test_files_and_leaves_out_dev(tmp_path, capsys):
                      encoding="utf-8")
     test_file = tmp_path / "csc_test.tsv"
     test_file.write_text("我在来\t我再来\n", encoding="utf-8")
-    assert similarity_weights.main([str(test_file), "--vocab", str(vocab)]) == 2
+    assert main(["tune", "similarity-weights", str(test_file), "--vocab", str(vocab)]) == 2
     assert "refusing" in capsys.readouterr().err
     train = tmp_path / "train.tsv"
     train.write_text("我在来\t我再来\n按时\t安时\n", encoding="utf-8")
     dev = tmp_path / "dev.tsv"
     dev.write_text("按时\t安时\n", encoding="utf-8")
     output = tmp_path / "weights.json"
-    assert similarity_weights.main([str(train), "--exclude", str(dev), "--vocab", str(vocab),
-                                    "--output", str(output)]) == 0
+    assert main(["tune", "similarity-weights", str(train), "--exclude", str(dev),
+                 "--vocab", str(vocab), "--output", str(output)]) == 0
     report = json.loads(output.read_text(encoding="utf-8"))
     assert report["source"]["used"] == 1 and report["corrections"]["other_tone"] == 0
     assert read_kind_weights(output) == report["weights"]

@@ -49,3 +49,13 @@ def test_json_schema_covers_every_setting_with_its_default():
     assert set(schema) == {f"electraLsp.{name}" for name in SPECS_BY_NAME}
     assert schema["electraLsp.topK"]["default"] == Settings().topK
     assert schema["electraLsp.threshold"]["type"] == ["number", "null"]
+
+
+def test_settings_fields_are_the_specs_with_their_defaults():
+    import dataclasses
+
+    from electra_lsp.settings import SPECS
+
+    fields = dataclasses.fields(Settings)
+    assert [f.name for f in fields] == [spec.name for spec in SPECS]
+    assert [getattr(Settings(), spec.name) for spec in SPECS] == [spec.default for spec in SPECS]

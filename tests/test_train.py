@@ -233,7 +233,7 @@ def test_embeddings_tied_by_default_and_untied_on_request(inputs, tmp_path):
 def test_average_writes_the_mean_of_two_pairs_and_refuses_mismatches(tmp_path, capsys):
     import torch
 
-    from electra_lsp.train import average
+    from electra_lsp.cli import main
     from electra_lsp.train.pair import load_pair, new_pair, save_pair
     from electra_lsp.train.vocab import SPECIAL
 
@@ -242,7 +242,8 @@ def test_average_writes_the_mean_of_two_pairs_and_refuses_mismatches(tmp_path, c
         torch.manual_seed(seed)
         save_pair(*new_pair("test", len(vocab), 48), vocab, tmp_path / name, torch.float32)
     output = tmp_path / "mean"
-    assert average.main([str(tmp_path / "a"), str(tmp_path / "b"), "--output", str(output)]) == 0
+    assert main(["tune", "average", str(tmp_path / "a"), str(tmp_path / "b"),
+                 "--output", str(output)]) == 0
     for role in ("discriminator", "generator"):
         a, b, mean = (_weights(tmp_path / n / role) for n in ("a", "b", "mean"))
         assert mean.keys() == a.keys()
@@ -255,9 +256,9 @@ def test_average_writes_the_mean_of_two_pairs_and_refuses_mismatches(tmp_path, c
 
     other = [*SPECIAL, *"他在学校里学习中文已经"]
     save_pair(*new_pair("test", len(other), 48), other, tmp_path / "c", torch.float32)
-    assert average.main([str(tmp_path / "a"), str(tmp_path / "c"), "--output",
+    assert main(["tune", "average", str(tmp_path / "a"), str(tmp_path / "c"), "--output",
                          str(tmp_path / "bad")]) == 2
     assert "another vocabulary" in capsys.readouterr().err
-    assert average.main([str(tmp_path / "a"), str(tmp_path / "b"), "--output",
+    assert main(["tune", "average", str(tmp_path / "a"), str(tmp_path / "b"), "--output",
                          str(tmp_path / "a")]) == 2
     assert "one of the inputs" in capsys.readouterr().err

@@ -12,10 +12,9 @@ from typing import Any
 
 from electra_lsp import settings as settings_module
 from electra_lsp.settings import SPECS, Settings, SettingsError
+from electra_lsp.text import kinds
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-TEXT_SUFFIXES = (".txt",)
 _BINARY_SNIFF = 8192
 
 
@@ -115,9 +114,7 @@ def display_name(path: InputPath) -> str:
 
 def document_kind(path: InputPath) -> str:
     """Standard input is read as Markdown (plain prose is Markdown too)."""
-    if path == STDIN:
-        return "markdown"
-    return "markdown" if path.suffix.lower() in MARKDOWN_SUFFIXES else "plaintext"
+    return kinds.MARKDOWN if path == STDIN else kinds.kind_of_path(path)
 
 
 def iter_input_files(paths: Sequence[InputPath]) -> Iterator[InputPath]:
@@ -130,7 +127,7 @@ def iter_input_files(paths: Sequence[InputPath]) -> Iterator[InputPath]:
                 directories[:] = sorted(d for d in directories if not d.startswith("."))
                 for name in sorted(files):
                     child = Path(root) / name
-                    if child.suffix.lower() in MARKDOWN_SUFFIXES + TEXT_SUFFIXES and \
+                    if child.suffix.lower() in kinds.SUFFIXES and \
                             not child.is_symlink():
                         yield child
         else:

@@ -1,4 +1,12 @@
-"""`electra-lsp tune calibrate`: fit the fused decision for a discriminator + generator pair.
+"""`electra-lsp tune ACTION`: what is fitted for a model pair, from training and dev data.
+
+calibrate           the fused decision and its thresholds (below)
+thresholds          a models-only pair's threshold and minRatio, on a dev split
+average             the mean of pairs trained from one starting pair (a "model soup")
+similarity-weights  the confusion sets' similarity weights, from real error pairs
+ngrams              the character n-gram counts of a corpus
+
+`electra-lsp tune calibrate`: fit the fused decision for a discriminator + generator pair.
 
 Fits the combiner (engine/decide.py) on typos planted into clean edited lines plus real
 training pairs, chooses its report and automatic-fix thresholds on dev data (never a
@@ -9,6 +17,7 @@ command and the server find it. See electra_lsp/train/calibrate.py for the data 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -34,6 +43,66 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                            "print it)")
     add_settings_arguments(calibrate)
     calibrate.set_defaults(run=run)
+    _add_training_tools(actions)
+
+
+def _add_training_tools(actions: argparse._SubParsersAction) -> None:
+    """The tools of electra_lsp/train/ (each module's docstring says more). Their defaults
+    live in the modules (nothing heavy is imported to build the parser)."""
+
+    thresholds = actions.add_parser(
+        "thresholds", help="choose a models-only pair's threshold and minRatio on a dev split",
+        description="Choose a model's detection threshold and min ratio on a dev split (never "
+        "a test set), running the real checker and the eval scorer over a grid.")
+    thresholds.add_argument("model_dir", type=Path)
+    thresholds.add_argument("dev", type=Path, help="source<TAB>target dev pairs (not a test set)")
+    thresholds.add_argument("--clean", type=Path, metavar="LINES.txt",
+                            help="held-out clean text (one paragraph a line) to count false "
+                            "alarms")
+    thresholds.add_argument("--write", choices=("balanced", "precise"),
+                            help="save this choice as MODEL_DIR/electra_lsp.json")
+    thresholds.set_defaults(run=_tool("thresholds"))
+
+    average = actions.add_parser(
+        "average", help="average pairs trained from one starting pair (a model soup)",
+        description="Average the weights of pairs trained from the same starting pair (a "
+        "uniform model soup); each RUN holds discriminator/ and generator/.")
+    average.add_argument("runs", type=Path, nargs="+", help="directories with a trained pair")
+    average.add_argument("--output", type=Path, required=True)
+    average.set_defaults(run=_tool("average"))
+
+    weights = actions.add_parser(
+        "similarity-weights", help="estimate the similarity weights from real error pairs",
+        description="Estimate how likely each kind of similar character is to be what a writer "
+        "meant, from real error pairs (never a test set), and write the weights file the "
+        "confusion sets read.")
+    weights.add_argument("pairs", type=Path, help="source<TAB>target training pairs")
+    weights.add_argument("--exclude", type=Path, action="append", default=[],
+                         help="pairs to leave out (a dev split)")
+    weights.add_argument("--vocab", type=Path, default=None,
+                         help="candidate universe (default: the embedded model's vocab.txt)")
+    weights.add_argument("--output", type=Path, default=None,
+                         help="default: the weights file in data/confusion/")
+    weights.set_defaults(run=_tool("similarity_weights"))
+
+    ngrams = actions.add_parser(
+        "ngrams", help="count the character n-grams of a corpus",
+        description="Count the character bigrams and trigrams of corpus lines (.txt or "
+        ".txt.xz) for the fused decision.")
+    ngrams.add_argument("corpus", type=Path, nargs="+")
+    ngrams.add_argument("--output", type=Path, required=True)
+    ngrams.add_argument("--min-count", type=int, default=None,
+                        help="keep n-grams seen this often (default: engine/ngrams.py's)")
+    ngrams.set_defaults(run=_tool("ngrams"))
+
+
+def _tool(module: str):
+    """The `run(args)` of electra_lsp.train.<module>, imported when the action runs."""
+
+    def run_tool(args: argparse.Namespace) -> int:
+        return importlib.import_module(f"electra_lsp.train.{module}").run(args)
+
+    return run_tool
 
 
 def run(args: argparse.Namespace) -> int:

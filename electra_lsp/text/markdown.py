@@ -48,11 +48,11 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from electra_lsp.text import lines as line_index
 from electra_lsp.text.directives import Directive, disabled_ranges, drop_ranges
 from electra_lsp.text.segments import PLACEHOLDER, Segment, trim_placeholders
 from electra_lsp.text.spans import non_prose_spans
 
-_NEWLINE_RE = re.compile(r"\r\n?|\n")  # the same line breaks markdown-it normalises
 # GitHub alerts and Obsidian callouts: "> [!NOTE]" opening a blockquote; a title may follow.
 _CALLOUT_RE = re.compile(r"\[![A-Za-z][\w-]*\][+-]?")
 _TOML_FENCE = "+++"
@@ -195,15 +195,12 @@ def build_parser() -> MarkdownIt:
 
 
 class _Lines:
-    """Document lines split exactly like markdown-it splits them."""
+    """Document lines: the project's line index (\\r\\n, \\r and \\n end a line, the same
+    breaks markdown-it normalises), with where each line's text ends."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0]
-        self.ends: list[int] = []
-        for match in _NEWLINE_RE.finditer(text):
-            self.ends.append(match.start())
-            self.starts.append(match.end())
-        self.ends.append(len(text))
+        self.starts = line_index.line_starts(text)
+        self.ends = [line_index.line_end(text, self.starts, i) for i in range(len(self.starts))]
         self.text = text
 
     def line(self, index: int) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from electra_lsp.engine.charclass import CJK_CLASS
 from electra_lsp.text.segments import Segment
 
 DEFAULT_MAX_CHARS = 126  # 128 tokens minus [CLS] and [SEP]; one token per Chinese character
@@ -23,11 +24,7 @@ _BOUNDARY_RE = re.compile(
     r"(?P<newline>[\r\n]+)"
     rf"|(?:[。！？；…]+|[!?;]+(?=[{_CLOSERS}]*(?:\s|$)))[{_CLOSERS}]*"
 )
-# The same ranges as electra_lsp.engine.charclass.is_cjk (tests keep the two in step).
-_CJK_RE = re.compile(
-    "[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002a6df\U0002a700-\U0002ebef"
-    "\U00030000-\U000323af\uf900-\ufaff]"
-)
+_CJK_RE = re.compile(CJK_CLASS)
 _SOFT_CUTS = "，、,：:；;"  # cut just after one of these when a sentence is too long
 
 

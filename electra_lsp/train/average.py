@@ -2,11 +2,11 @@
 Wortsman et al. 2022): runs that start from one pair on different batch streams stay in one
 loss basin, and their mean is often better than either run, at no inference cost.
 
-    python -m electra_lsp.train.average RUN_A RUN_B [RUN ...] --output DIR
+    electra-lsp tune average RUN_A RUN_B [RUN ...] --output DIR
 
 Each RUN holds discriminator/ and generator/ (the layout `electra-lsp train` writes); all must
 share one architecture and vocabulary. The output has the same layout (fp16 weights, fp32
-config); choose its thresholds afterwards with `python -m electra_lsp.train.thresholds`.
+config); choose its thresholds afterwards with `electra-lsp tune thresholds`.
 """
 
 from __future__ import annotations
@@ -61,20 +61,18 @@ def average_pairs(runs: Sequence[Path], output: Path) -> None:
     save_pair(disc, gen, vocab, output, torch.float16)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m electra_lsp.train.average",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", type=Path, nargs="+", help="directories with a trained pair")
-    parser.add_argument("--output", type=Path, required=True)
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> int:
+    """`electra-lsp tune average` (arguments: commands/tune.py)."""
     try:
         average_pairs(args.runs, args.output)
     except (OSError, ValueError) as error:
-        print(f"electra-lsp train average: {error}", file=sys.stderr)
+        print(f"electra-lsp tune average: {error}", file=sys.stderr)
         return 2
     print(f"averaged {len(args.runs)} pairs into {args.output}")
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # the same as `electra-lsp tune average`
+    from electra_lsp.cli import main
+
+    raise SystemExit(main(["tune", "average", *sys.argv[1:]]))

@@ -94,24 +94,6 @@ def encode_corpus(lines: Sequence[str], tokenizer, max_len: int, batch: int = 20
                   np.asarray(ends, dtype=np.int64))
 
 
-def read_pairs(path: Path) -> list[tuple[str, str]]:
-    """`source<TAB>target` lines of equal length; a malformed line is an error."""
-    pairs = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"cannot read pairs {path}: {error}") from None
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        fields = line.split("\t")
-        if len(fields) != 2:
-            raise ValueError(f"{path}:{number}: expected source<TAB>target, got {len(fields)} "
-                             "fields")
-        pairs.append((fields[0].strip(), fields[1].strip()))
-    return pairs
-
-
 @dataclass
 class EncodedPair:
     source: np.ndarray  # token ids, no special tokens

@@ -72,10 +72,12 @@ def detection_scores(disc, detection: Detection, table: ConfusionTable, special:
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+    """Precision, recall and F1 (`evaluate.metrics.Score`), rounded to 4 places."""
+    from electra_lsp.evaluate.metrics import Score
+
+    score = Score(correct=tp, predicted=tp + fp, gold=tp + fn)
+    return {"precision": round(score.precision, 4), "recall": round(score.recall, 4),
+            "f1": round(score.f1, 4)}
 
 
 @torch.no_grad()

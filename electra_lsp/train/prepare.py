@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from electra_lsp.evaluate.runner import read_pairs
 from electra_lsp.train.batches import SpecialIds
 from electra_lsp.train.corpus import (
     Chunks,
@@ -17,7 +18,6 @@ from electra_lsp.train.corpus import (
     encode_corpus,
     encode_pairs,
     read_lines,
-    read_pairs,
     split_dev,
 )
 from electra_lsp.train.corruption import ConfusionTable

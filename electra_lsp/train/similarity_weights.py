@@ -1,7 +1,7 @@
 """Estimate how likely each kind of similar character is to be what a writer meant, from real
 error pairs (never a test set), and write `similarity_weights.json` for the confusion sets.
 
-    python -m electra_lsp.train.similarity_weights PAIRS.tsv [--exclude DEV.tsv] \\
+    electra-lsp tune similarity-weights PAIRS.tsv [--exclude DEV.tsv] \\
         [--vocab VOCAB.txt] [--output data/confusion/similarity_weights.json]
 
 For each misspelt character w whose correction c is among its similar characters, count the
@@ -18,7 +18,7 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from electra_lsp.engine.charclass import is_cjk
@@ -26,12 +26,11 @@ from electra_lsp.engine.confusion import KINDS, WEIGHTS_FILE, ConfusionSets, loa
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
-    pairs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        source, separator, target = line.partition("\t")
-        if separator and len(source) == len(target):
-            pairs.append((source, target))
-    return pairs
+    """The aligned (same-length) pairs of a `source<TAB>target` file (see `evaluate.runner`)."""
+    from electra_lsp.evaluate.runner import read_pairs
+
+    return [(source, target) for source, target in read_pairs(path)
+            if len(source) == len(target)]
 
 
 def misspellings(pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
@@ -62,21 +61,11 @@ def estimate(pairs: Iterable[tuple[str, str]], sets: ConfusionSets, universe: fr
             "unreachable": unreachable}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run(args: argparse.Namespace) -> int:
+    """`electra-lsp tune similarity-weights` (arguments: commands/tune.py)."""
     from electra_lsp.paths import data_dir, default_model_dir
     from electra_lsp.train.vocab import read_vocab
 
-    parser = argparse.ArgumentParser(prog="python -m electra_lsp.train.similarity_weights",
-                                     description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("pairs", type=Path, help="source<TAB>target training pairs")
-    parser.add_argument("--exclude", type=Path, action="append", default=[],
-                        help="pairs to leave out (a dev split)")
-    parser.add_argument("--vocab", type=Path, default=None,
-                        help="candidate universe (default: the embedded model's vocab.txt)")
-    parser.add_argument("--output", type=Path, default=None,
-                        help=f"default: data/confusion/{WEIGHTS_FILE}")
-    args = parser.parse_args(argv)
     if "test" in args.pairs.name:
         print(f"refusing to estimate on {args.pairs}: use training pairs", file=sys.stderr)
         return 2
@@ -94,5 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # the same as `electra-lsp tune similarity-weights`
+    from electra_lsp.cli import main
+
+    raise SystemExit(main(["tune", "similarity-weights", *sys.argv[1:]]))

@@ -2,7 +2,7 @@
 running the real Checker and the eval scorer over a grid. The models answer each distinct
 sentence and masked query once (memoised), so the grid costs little more than one pass.
 
-    python -m electra_lsp.train.thresholds MODEL_DIR DEV.tsv [--clean LINES.txt] [--write precise]
+    electra-lsp tune thresholds MODEL_DIR DEV.tsv [--clean LINES.txt] [--write precise]
 
 MODEL_DIR holds discriminator/ and generator/; --write balanced|precise saves that choice as
 MODEL_DIR/electra_lsp.json, the model's recommended settings that the loader reads.
@@ -136,16 +136,8 @@ def choose(points: Sequence[Point]) -> tuple[Point, Point]:
     return balanced, max(points, key=lambda p: (f_half(p), p.threshold))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m electra_lsp.train.thresholds",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("model_dir", type=Path)
-    parser.add_argument("dev", type=Path, help="source<TAB>target dev pairs (not a test set)")
-    parser.add_argument("--clean", type=Path, metavar="LINES.txt",
-                        help="held-out clean text (one paragraph a line) to count false alarms")
-    parser.add_argument("--write", choices=("balanced", "precise"),
-                        help="save this choice as MODEL_DIR/electra_lsp.json")
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> int:
+    """`electra-lsp tune thresholds` (arguments: commands/tune.py)."""
     if "test" in args.dev.name:
         print(f"refusing to tune on {args.dev}: thresholds are chosen on a dev split",
               file=sys.stderr)
@@ -168,5 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # the same as `electra-lsp tune thresholds`
+    from electra_lsp.cli import main
+
+    raise SystemExit(main(["tune", "thresholds", *sys.argv[1:]]))
