@@ -1,19 +1,16 @@
-"""Shared fixtures: tiny seeded ELECTRA pairs (both weight formats) and the shared data path."""
+"""Shared fixtures: tiny seeded ELECTRA pairs (both weight formats) and a scripted backend.
+
+The helpers beside this file (support, lsp_fixtures, tiny_models) are importable from every
+test through pytest's `pythonpath` setting (pyproject.toml)."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-
-TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parent
-SHARED_DATA = REPO.parent / "shared" / "data"
-sys.path.insert(0, str(TESTS))
 
 # The default backend (auto) exports ONNX graphs into a cache: keep the tests' out of the user's
 # cache directory. Server subprocesses inherit this.
@@ -46,10 +43,3 @@ def planted_script(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("ELECTRA_LSP_SCRIPTED_MODEL", str(script))
     return script
 
-
-def shared_file(*parts: str) -> Path:
-    """A file in ../shared/data, or skip the test with the reason."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared data not available: {path} is missing")
-    return path

@@ -18,8 +18,8 @@ from typing import Any, Union
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, LanguageClient, register_lsp_features
+from support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 SERVER_COMMAND = [sys.executable, "-m", "electra_lsp", "--stdio"]
 # 有→友 and 在→再 sound the same (you, zai), so the checker's confusion filter keeps them.
 PLANTED = {"name": "planted", "score": 0.97,

@@ -1,5 +1,5 @@
 -- Headless end-to-end check of editors/neovim/lsp/electra_lsp.lua against the real server.
--- Run by tests/test_neovim_e2e.py:  nvim --headless --clean -l e2e.lua PARAMS.json
+-- Run by tests/e2e/test_neovim_e2e.py:  nvim --headless --clean -l e2e.lua PARAMS.json
 -- PARAMS.json: {setup: 'enable'|'start', runtime, snippet, cmd: [...], cmd_env: {...},
 --               document, prose_line, prose_col, expected_fixed, code_line, expected_code,
 --               text_document, result, timeout_ms}

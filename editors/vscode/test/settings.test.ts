@@ -1,5 +1,5 @@
 // contributes.configuration: a sane schema for every setting, and the client/server split.
-// (tests/test_vscode_settings.py checks it is identical to the server's json_schema().)
+// (tests/unit/lsp/test_vscode_settings.py checks it is identical to the server's json_schema().)
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { SettingSchema, serverSettingNames, serverSettings, stripClientOnly } from '../src/settings';

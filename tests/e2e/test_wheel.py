@@ -12,8 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
+from support import REPO
 
 # What `pip wheel` needs from the source tree (pyproject.toml names README.md as the readme).
 SOURCES = ["pyproject.toml", "README.md", "electra_lsp", "data"]

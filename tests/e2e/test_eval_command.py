@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from support import SHARED_DATA
 
 from electra_lsp.evaluate.runner import EvalInputError, apply_findings, evaluate, read_pairs
 from electra_lsp.findings import Finding, Suggestion
 from electra_lsp.paths import default_model_dir
 
-REPO = Path(__file__).resolve().parent.parent
-SIGHAN15_TEST = REPO.parent / "shared" / "data" / "csc" / "sighan15_test.tsv"
+SIGHAN15_TEST = SHARED_DATA / "csc" / "sighan15_test.tsv"
 
 
 def finding(start: int, original: str, *suggestions: str) -> Finding:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SHARED_DATA, shared_file
+from support import SHARED_DATA, shared_file
 
 from electra_lsp.paths import default_model_dir
 

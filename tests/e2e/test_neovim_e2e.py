@@ -19,8 +19,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 NEOVIM_RUNTIME = ROOT / "editors" / "neovim"
 SCRIPT = NEOVIM_RUNTIME / "test" / "e2e.lua"
 README = NEOVIM_RUNTIME / "README.md"

@@ -103,7 +103,7 @@ def test_automatic_fixes_need_the_stricter_threshold(lexicon):
 
 
 def test_the_prefilter_drops_nothing_the_full_computation_would_flag(lexicon):
-    from conftest import shared_file
+    from support import shared_file
 
     from electra_lsp.evaluate.runner import read_pairs
 

@@ -8,10 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import REPO
 
 from electra_lsp.settings import SPECS, Settings, json_schema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 SCRIPT = ROOT / "editors" / "vscode" / "scripts" / "sync_settings.py"
 CLIENT_ONLY = {"electraLsp.server.path", "electraLsp.server.args", "electraLsp.trace.server"}
 
