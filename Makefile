@@ -20,7 +20,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed lint pytest vscode-test
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check electra_lsp tests bench
+	$(BIN)/ruff check electra_lsp tests bench scripts editors/vscode/scripts
 
 pytest: $(VENV)/.installed
 	$(BIN)/pytest -q

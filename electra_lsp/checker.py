@@ -52,17 +52,26 @@ class CheckCancelled(Exception):
 
 @dataclass
 class CheckerStats:
+    """Counters of the sentence cache since the checker was built."""
+
     sentences_checked: int = 0  # sentences that went through the models
     cache_hits: int = 0
     cache_misses: int = 0
 
     @property
     def hit_rate(self) -> float:
+        """Cache hits over lookups, 0.0 before any."""
         total = self.cache_hits + self.cache_misses
         return self.cache_hits / total if total else 0.0
 
 
 class Checker:
+    """Finds misspellings: `check(text, kind)` for documents, `check_sentences` for sentences.
+
+    Thread-safe (the server checks from worker threads). `check` raises ValueError on an unknown
+    kind (see `text.kinds.parse_kind`); construction raises what `load_checker` documents.
+    """
+
     def __init__(self, backend: ModelBackend, settings: Settings | None = None,
                  dictionary: UserDictionary | None = None,
                  confusion: ConfusionSets | None = None,
@@ -94,6 +103,9 @@ class Checker:
 
     # -- settings -------------------------------------------------------------------------
     def update_settings(self, settings: Settings) -> None:
+        """Thresholds, min ratio and top-k from `settings` (None: the model's recommendation);
+        clears the sentence cache.
+        """
         recommended = self.backend.recommended
         threshold = settings.threshold
         if threshold is None and self.combiner is not None:

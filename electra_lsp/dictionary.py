@@ -92,6 +92,7 @@ class UserDictionary:
 
     @property
     def words(self) -> frozenset[str]:
+        """The words, a snapshot."""
         return frozenset(self._words)
 
     def add(self, word: str) -> bool:

@@ -56,6 +56,8 @@ class Evidence:
         return "；".join(parts)
 
     def to_json(self) -> dict:
+        """The evidence as JSON (the detector score rounded to 4 places, the generator ratio to
+        4 significant digits, the lexical gain to 3)."""
         return {
             "detector": round(self.detector, 4),
             "generatorRatio": None if self.generator_ratio is None
@@ -89,6 +91,7 @@ class Finding:
 
     @property
     def best(self) -> Suggestion | None:
+        """The best suggestion, or None when there is none."""
         return self.suggestions[0] if self.suggestions else None
 
     def relocated(self, offsets: Sequence[int]) -> Finding:
@@ -97,6 +100,7 @@ class Finding:
         return replace(self, start=start, end=start + (self.end - self.start))
 
     def to_json(self) -> dict:
+        """The finding as `check --format json` prints it (offsets in code points)."""
         data = {
             "start": self.start,
             "end": self.end,

@@ -12,6 +12,7 @@ DEFAULT_MODEL_NAME = "electra-tiny-zh"
 
 
 def data_dir() -> Path:
+    """The directory of the shipped data (models, lexicon, confusion sets, n-grams)."""
     override = os.environ.get("ELECTRA_LSP_DATA")
     if override:
         return Path(override)

@@ -19,6 +19,8 @@ class ProofreadError(ValueError):
 
 @dataclass(frozen=True)
 class Proofread:
+    """A proofread text: its corrected form and the findings (code-point offsets into it)."""
+
     text: str
     findings: tuple[Finding, ...]  # sorted by position, offsets into `text` (code points)
 

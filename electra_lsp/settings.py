@@ -28,6 +28,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class SettingSpec:
+    """One setting of the schema: name, JSON type, default, description and bounds."""
+
     name: str
     type: str  # JSON schema type: string, number, integer, boolean, array
     default: Any
@@ -39,10 +41,12 @@ class SettingSpec:
 
     @property
     def cli_flag(self) -> str:
+        """The command-line flag (`topK` -> `--top-k`)."""
         return "--" + re.sub(r"(?<!^)([A-Z])", r"-\1", self.name).lower()
 
     @property
     def env_var(self) -> str:
+        """The environment variable (`topK` -> `ELECTRA_LSP_TOP_K`)."""
         return "ELECTRA_LSP_" + re.sub(r"(?<!^)([A-Z])", r"_\1", self.name).upper()
 
 
@@ -138,6 +142,7 @@ class Settings:
         return current, errors
 
     def to_json(self) -> dict[str, Any]:
+        """The settings as JSON (fileTypes a list), as the status reports them."""
         data = dataclasses.asdict(self)
         data["fileTypes"] = list(self.fileTypes)
         return data

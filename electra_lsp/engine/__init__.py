@@ -1,0 +1,1 @@
+"""The checking engine: model backends, candidates and their evidence, the fused decision."""

@@ -17,11 +17,16 @@ from electra_lsp.engine.charclass import is_cjk
 
 @dataclass(frozen=True)
 class EncodedSentence:
+    """One sentence as token ids, and the token position of each candidate (Chinese)
+    character that is a token of its own."""
+
     ids: list[int]
     char_to_token: dict[int, int]  # character index -> token position, candidates only
 
 
 class CharTokenizer:
+    """A WordPiece tokenizer over a model's vocab.txt that keeps one token per Chinese character."""
+
     def __init__(self, vocab_file: Path, max_length: int = 512) -> None:
         self._tokenizer = BertWordPieceTokenizer(
             str(vocab_file), lowercase=True, handle_chinese_chars=True, strip_accents=True
@@ -34,9 +39,11 @@ class CharTokenizer:
         self.vocabulary = frozenset(self._ids)
 
     def token_id(self, token: str) -> int | None:
+        """The id of `token`, or None when it is not in the vocabulary."""
         return self._ids.get(token)  # a dict lookup: called for every candidate character
 
     def encode_batch(self, sentences: Sequence[str]) -> list[EncodedSentence]:
+        """One `EncodedSentence` per sentence, in order."""
         encoded = []
         for sentence, encoding in zip(sentences, self._tokenizer.encode_batch(list(sentences)),
                                       strict=True):

@@ -19,6 +19,8 @@ class MaskQuery:
 
 @dataclass(frozen=True)
 class MaskAnswer:
+    """The generator's answer to one `MaskQuery`."""
+
     original_probability: float  # p(sentence[index]) at the masked position (0 if not in vocab)
     probabilities: dict[str, float]  # candidate -> probability (candidates not in vocab omitted)
 

@@ -17,6 +17,12 @@ WARM_UP_SENTENCE = "我们今天去公园玩。"
 
 
 class BatchedBackend(ABC):
+    """A `ModelBackend` over a real pair: tokenizes with the pair's vocabulary and runs the
+    networks (`_replaced`, `_masked`, per subclass) in length-bucketed batches.
+
+    Raises ModelLoadError from the constructor when the pair cannot be loaded.
+    """
+
     def __init__(self, discriminator: ResolvedModel, generator: ResolvedModel,
                  batch_size: int, max_length: int) -> None:
         self.discriminator_model = discriminator

@@ -88,6 +88,7 @@ class ConfusionSets:
         self._kinds: dict[str, dict[str, str]] = {}
 
     def similar_sound(self, char: str) -> set[str]:
+        """Characters that sound like `char` (same or other tone; empty when unknown)."""
         keys = self._keys.get(char)
         if keys is None:
             keys = {fuzzy_key(reading) for reading in readings(char)}
@@ -98,11 +99,13 @@ class ConfusionSets:
         return result
 
     def similar_shape(self, char: str) -> set[str]:
+        """Characters that look like `char` (empty when unknown)."""
         result = set(self._same_shape.get(char, ()))
         result.discard(char)
         return result
 
     def similar(self, char: str) -> set[str]:
+        """Characters a writer may have meant instead of `char`: similar in sound or shape."""
         return self.similar_sound(char) | self.similar_shape(char)
 
     def similar_kinds(self, char: str) -> dict[str, str]:
@@ -115,6 +118,7 @@ class ConfusionSets:
         return found
 
     def is_similar(self, written: str, meant: str) -> bool:
+        """Whether `meant` is among the characters similar to `written`."""
         return meant in self.similar(written)
 
     def kind(self, written: str, meant: str) -> str | None:

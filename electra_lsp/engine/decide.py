@@ -41,17 +41,21 @@ class LinearModel:
         self.intercept = float(intercept)
 
     def logits(self, features: np.ndarray) -> np.ndarray:
+        """Logits, one per row of `features` (shape (n, len(FEATURES))) -> shape (n,)."""
         return features @ self.coefficients + self.intercept
 
     def generator_increasing(self, column: int) -> bool:
+        """Whether the logit never decreases as feature `column` grows."""
         return bool(self.coefficients[column] >= 0)
 
     def to_json(self) -> dict:
+        """The model as JSON (`from_json` reads it back)."""
         return {"coefficients": [round(float(c), 6) for c in self.coefficients],
                 "intercept": round(self.intercept, 6)}
 
     @classmethod
     def from_json(cls, data: dict) -> LinearModel:
+        """The model written by `to_json`; raises CombinerError when malformed."""
         return cls([float(c) for c in data["coefficients"]], float(data["intercept"]))
 
 
@@ -109,9 +113,11 @@ class TreeEnsemble:
         return self.baseline + np.bincount(row, weights=self.value[nodes], minlength=rows)
 
     def generator_increasing(self, column: int) -> bool:
+        """Whether the trees' output never decreases as feature `column` grows."""
         return True  # fitted with monotonic_cst +1 on GENERATOR_COLUMNS
 
     def to_json(self) -> dict:
+        """The ensemble as JSON (`from_json` reads it back)."""
         return {"baseline": round(self.baseline, 6), "roots": self.roots.tolist(),
                 "feature": self.feature.tolist(),
                 "split": self.threshold.tolist(),  # full precision: rows sit near splits
@@ -120,12 +126,17 @@ class TreeEnsemble:
 
     @classmethod
     def from_json(cls, data: dict) -> TreeEnsemble:
+        """The ensemble written by `to_json`; raises CombinerError when malformed."""
         return cls(data["baseline"], data["roots"], data["feature"], data["split"],
                    data["left"], data["right"], data["value"])
 
 
 @dataclass(frozen=True)
 class Combiner:
+    """The fused decision: a probability that a candidate fix is right, from its evidence,
+    with the thresholds to report it and to apply it unasked.
+    """
+
     model: LinearModel | TreeEnsemble
     threshold: float  # probability at which a finding is reported
     auto_fix_threshold: float  # probability at which its best fix is applied unasked
@@ -142,6 +153,7 @@ class Combiner:
                 raise CombinerError(f"combiner {name} must be in (0, 1), got {value}")
 
     def with_thresholds(self, threshold: float, auto_fix_threshold: float) -> Combiner:
+        """A copy with other report and automatic-fix thresholds (probabilities in [0, 1])."""
         return Combiner(self.model, threshold, auto_fix_threshold, self.features)
 
     def logits(self, features: np.ndarray) -> np.ndarray:
@@ -149,6 +161,7 @@ class Combiner:
         return self.model.logits(features)
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """Probabilities in [0, 1], one per row of `features` (shape (n, len(FEATURES)))."""
         return 1.0 / (1.0 + np.exp(-self.logits(features)))
 
     def upper_bound(self, features: np.ndarray) -> np.ndarray:
@@ -161,6 +174,7 @@ class Combiner:
 
     # -- storage (electra_lsp.json) --------------------------------------------------------
     def to_json(self) -> dict:
+        """The combiner as stored in a model's electra_lsp.json under "combiner"."""
         return {
             "kind": self.model.kind,
             "features": list(self.features),
@@ -171,6 +185,7 @@ class Combiner:
 
     @classmethod
     def from_json(cls, data: object) -> Combiner:
+        """The combiner stored by `to_json`; raises CombinerError when malformed."""
         if not isinstance(data, dict):
             raise CombinerError("combiner must be a JSON object")
         try:

@@ -107,6 +107,7 @@ class Lexicon:
         return len(self.counts)
 
     def logp(self, word: str) -> float | None:
+        """Natural log of the word's relative frequency, or None for a word not in the lexicon."""
         count = self.counts.get(word)
         return None if count is None else math.log(count) - self._log_total
 
@@ -229,6 +230,7 @@ class ConfusablePairs:
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, str]]) -> ConfusablePairs:
+        """Pairs from (written, meant) rows."""
         pairs: dict[tuple[str, str], str] = {}
         for wrong, right in rows:
             if len(wrong) != len(right):
@@ -239,6 +241,7 @@ class ConfusablePairs:
         return cls(pairs)
 
     def suggests(self, sentence: str, position: int, candidate: str) -> bool:
+        """Whether the pairs correct sentence[position], in its context, to `candidate`."""
         return self.pairs.get((sentence[position], _context(sentence, position))) == candidate
 
 

@@ -67,6 +67,7 @@ class CharNgrams:
         return np.where(found, counts[at] if len(counts) else 0, 0).astype(np.int64)
 
     def save(self, path: Path) -> None:
+        """Write the counts to `path` (a .npz file)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, bigram_keys=self.bigram_keys,
                             bigram_counts=self.bigram_counts, trigram_keys=self.trigram_keys,

@@ -43,6 +43,8 @@ def cache_dir() -> Path:
 
 
 class OnnxBackend(BatchedBackend):
+    """The pair exported to ONNX (cached by weights hash) and run with ONNX Runtime."""
+
     kind = "onnx"
 
     def __init__(self, discriminator: ResolvedModel, generator: ResolvedModel,

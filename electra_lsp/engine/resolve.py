@@ -46,6 +46,7 @@ class ResolvedModel:
 
     @property
     def weights(self) -> Path:
+        """The weights file (safetensors preferred); raises ModelLoadError when there is none."""
         for name in WEIGHT_FILES:
             if (self.directory / name).is_file():
                 return self.directory / name
@@ -54,6 +55,7 @@ class ResolvedModel:
 
     @property
     def size_bytes(self) -> int:
+        """Size of the weights file in bytes."""
         return self.weights.stat().st_size
 
 

@@ -19,6 +19,8 @@ _BACKGROUND = 0.01
 
 
 class ScriptedBackend:
+    """A `ModelBackend` that flags the script's characters (see the module docstring)."""
+
     kind = "scripted"
 
     def __init__(self, errors: dict[str, dict[str, float]], score: float = 0.97,

@@ -35,6 +35,8 @@ def load_weights(model_class: type, model: ResolvedModel) -> torch.nn.Module:
 
 
 class TorchBackend(BatchedBackend):
+    """The pair run with torch (fp32)."""
+
     kind = "torch"
 
     def __init__(self, discriminator: ResolvedModel, generator: ResolvedModel,

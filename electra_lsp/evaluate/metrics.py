@@ -36,17 +36,21 @@ class Score:
 
     @property
     def precision(self) -> float:
+        """correct / predicted (0.0 when nothing was predicted)."""
         return _ratio(self.correct, self.predicted)
 
     @property
     def recall(self) -> float:
+        """correct / gold (0.0 when there is no gold)."""
         return _ratio(self.correct, self.gold)
 
     @property
     def f1(self) -> float:
+        """2PR / (P + R), 0.0 when both are 0."""
         return _f1(self.precision, self.recall)
 
     def to_json(self) -> dict[str, float | int]:
+        """The figures and their counts, as `eval --json` prints them."""
         return {
             "precision": self.precision,
             "recall": self.recall,
@@ -75,21 +79,26 @@ class ToolkitScore:
 
     @property
     def accuracy(self) -> float:
+        """(TP + TN) / N."""
         return _ratio(self.tp + self.tn, self.tp + self.fp + self.fn + self.tn)
 
     @property
     def precision(self) -> float:
+        """TP / (TP + FP)."""
         return _ratio(self.tp, self.tp + self.fp)
 
     @property
     def recall(self) -> float:
+        """TP / (TP + FN)."""
         return _ratio(self.tp, self.tp + self.fn)
 
     @property
     def f1(self) -> float:
+        """2PR / (P + R), 0.0 when both are 0."""
         return _f1(self.precision, self.recall)
 
     def to_json(self) -> dict[str, float | int]:
+        """The figures and their counts, as `eval --json` prints them."""
         return {
             "accuracy": self.accuracy,
             "precision": self.precision,
@@ -118,9 +127,11 @@ class Metrics:
 
     @property
     def false_positive_rate(self) -> float:
+        """Error-free sentences the system changed, over error-free sentences."""
         return _ratio(self.clean_changed, self.clean_sentences)
 
     def to_json(self) -> dict:
+        """Every figure, as `eval --json` prints them."""
         return {
             "sentences": self.sentences,
             "skipped": self.skipped,

@@ -24,11 +24,16 @@ class EvalInputError(ValueError):
 
 
 class SentenceChecker(Protocol):
-    def check_sentences(self, sentences: Sequence[str]) -> list[list[Finding]]: ...
+    """What `evaluate` needs of a checker."""
+
+    def check_sentences(self, sentences: Sequence[str]) -> list[list[Finding]]:
+        """Findings per sentence, offsets relative to each sentence."""
 
 
 @dataclass(frozen=True)
 class EvalReport:
+    """What `evaluate` measured: the metrics, seconds spent in the checker, the predictions."""
+
     metrics: Metrics
     seconds: float  # wall time spent in the checker
     model: str = ""
@@ -36,10 +41,12 @@ class EvalReport:
 
     @property
     def sentences_per_second(self) -> float:
+        """Sentences checked per second of checker time."""
         count = len(self.predictions)
         return count / self.seconds if self.seconds > 0 else 0.0
 
     def to_json(self) -> dict:
+        """The report as `eval --json` prints it."""
         return {
             "model": self.model,
             **self.metrics.to_json(),

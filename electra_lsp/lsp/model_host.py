@@ -165,7 +165,7 @@ def build_checker(backend: ModelBackend, settings: Settings) -> LoadedModels:
         # Keep serving with the models alone; the user sees why in a warning.
         warnings.append(f"{error}; checking with the models alone")
         checker = load_checker(settings, dictionary, backend=backend, use_combiner=False)
-    kind = backend.kind
+    kind = getattr(backend, "kind", type(backend).__name__)  # a backend that names none
     device = str(getattr(backend, "device", "cpu" if kind in ("torch", "onnx") else "none"))
     lexicon = None if checker.lexicon is None else {
         "words": len(checker.lexicon),

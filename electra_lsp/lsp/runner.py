@@ -102,18 +102,15 @@ class CheckRunner:
                 self.current = None
 
     async def check(self, snapshot: Snapshot, priority: Priority) -> None:
-        document, kind, checker = snapshot.document, snapshot.kind, snapshot.checker
-        if kind is None:
+        """Check the snapshot's document (or resume its suspended check) and publish the
+        result, unless the check goes stale or yields to a more urgent document."""
+        document = snapshot.document
+        if snapshot.kind is None:
             self._publisher.result(document, CheckResult.nothing(snapshot.version))
             return
-        job, document.suspended = document.suspended, None
-        if job is not None and self._stale(job.snapshot, count=False):
-            self.dropped += 1  # a suspended check of an older version or older settings
-            job = None
-        if job is None:
-            job = _Check(snapshot, time.perf_counter())
+        job = self._job(snapshot)
         if job.sentences is None:
-            read = partial(_read_document, checker, document.text, kind)
+            read = partial(_read_document, snapshot.checker, document.text, snapshot.kind)
             if len(document.text) > LARGE_TEXT:  # read in the background, then queued again
                 document.suspended = job
                 if job.reading is None:
@@ -121,21 +118,7 @@ class CheckRunner:
                                                                    priority))
                 return
             job.sentences, job.labels = await self._worker.run(read)
-        while job.done < len(job.sentences):
-            if self._stale(job.snapshot):
-                return
-            if self._queue.more_urgent_than(priority):
-                document.suspended = job
-                self.suspensions += 1
-                self._queue.schedule(document.uri, priority)
-                return
-            chunk = job.sentences[job.done:job.done + CHUNK_SENTENCES]
-            found = await self._worker.run(partial(job.snapshot.checker.check_sentences,
-                                                   [s.text for s in chunk]))
-            for sentence, local in zip(chunk, found, strict=True):
-                job.findings.extend(f.relocated(sentence.offsets) for f in local)
-            job.done += len(chunk)
-        if self._stale(job.snapshot):
+        if not await self._check_sentences(job, priority) or self._stale(job.snapshot):
             return
         # loaded with the models
         from electra_lsp.checker import mark_link_labels, without_document_vocabulary
@@ -146,6 +129,35 @@ class CheckRunner:
         self._publisher.result(document, CheckResult(
             job.snapshot.version, job.findings, len(job.sentences),
             time.perf_counter() - job.started))
+
+    def _job(self, snapshot: Snapshot) -> _Check:
+        """The document's suspended check when still current, else a new one."""
+        job, snapshot.document.suspended = snapshot.document.suspended, None
+        if job is not None and self._stale(job.snapshot, count=False):
+            self.dropped += 1  # a suspended check of an older version or older settings
+            job = None
+        return job if job is not None else _Check(snapshot, time.perf_counter())
+
+    async def _check_sentences(self, job: _Check, priority: Priority) -> bool:
+        """Run the job's sentences through the checker chunk by chunk; False when it went
+        stale or was suspended for a more urgent document (and queued again)."""
+        assert job.sentences is not None
+        document = job.snapshot.document
+        while job.done < len(job.sentences):
+            if self._stale(job.snapshot):
+                return False
+            if self._queue.more_urgent_than(priority):
+                document.suspended = job
+                self.suspensions += 1
+                self._queue.schedule(document.uri, priority)
+                return False
+            chunk = job.sentences[job.done:job.done + CHUNK_SENTENCES]
+            found = await self._worker.run(partial(job.snapshot.checker.check_sentences,
+                                                   [s.text for s in chunk]))
+            for sentence, local in zip(chunk, found, strict=True):
+                job.findings.extend(f.relocated(sentence.offsets) for f in local)
+            job.done += len(chunk)
+        return True
 
     async def _read(self, document: Document, job: _Check,
                     read: Callable[[], tuple[list[Segment], list[tuple[int, int]]]],

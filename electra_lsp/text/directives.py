@@ -21,6 +21,8 @@ _NEWLINE_RE = re.compile(r"\r\n?|\n")
 
 @dataclass(frozen=True)
 class Directive:
+    """An `electra-lsp-*` comment directive found in a document, with its offsets."""
+
     kind: str  # "disable", "enable" or "disable-next-line"
     start: int
     end: int
@@ -71,6 +73,7 @@ def disabled_ranges(
 
 
 def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping [start, end) ranges covering the same offsets."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(r for r in ranges if r[1] > r[0]):
         if merged and start <= merged[-1][1]:

@@ -70,4 +70,5 @@ class LineIndex:
         return line + 1, column + 1
 
     def line_text(self, line: int) -> str:
+        """Line `line` (0-based) without its terminator."""
         return self.text[self.starts[line]:line_end(self.text, self.starts, line)]

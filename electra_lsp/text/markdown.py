@@ -179,6 +179,9 @@ class _PositionedParserInline(ParserInline):
 
 
 def build_parser() -> MarkdownIt:
+    """The markdown-it parser the text layer reads Markdown with: CommonMark plus tables,
+    strikethrough, front matter, footnotes, definition lists and $ math, tracking the source
+    positions of inline text and link labels."""
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.use(front_matter_plugin)
     # Footnotes stay where they are written (move_to_end would drop unreferenced ones).
@@ -414,7 +417,7 @@ class _Inline:
     env: dict
 
 
-def _walk_inline(children: list[Token], builder: _Builder, ctx: _Inline) -> None:
+def _walk_inline(children: list[Token], builder: _Builder, ctx: _Inline) -> None:  # noqa: C901
     in_autolink = False
     for token in children:
         start = token.meta.get(_KEY)
@@ -515,7 +518,7 @@ def reference_label_ranges(text: str) -> list[tuple[int, int]]:
     return list(labels)
 
 
-def _extract(text: str, md: MarkdownIt) -> tuple[list[Segment], list[tuple[int, int]]]:
+def _extract(text: str, md: MarkdownIt) -> tuple[list[Segment], list[tuple[int, int]]]:  # noqa: C901
     lines = _Lines(text)
     toml_lines = _toml_front_matter(lines)
     source = text

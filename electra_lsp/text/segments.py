@@ -25,9 +25,11 @@ class Segment:
 
     @classmethod
     def contiguous(cls, text: str, start: int) -> Segment:
+        """A segment whose characters sit at consecutive document offsets from `start`."""
         return cls(text, tuple(range(start, start + len(text))))
 
     def slice(self, start: int, end: int) -> Segment:
+        """The characters [start, end) of this segment, with their offsets."""
         return Segment(self.text[start:end], self.offsets[start:end])
 
 

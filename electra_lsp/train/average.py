@@ -20,7 +20,7 @@ ARCHITECTURE_KEYS = ("vocab_size", "hidden_size", "num_hidden_layers", "num_atte
                      "intermediate_size", "embedding_size", "max_position_embeddings")
 
 
-def average_pairs(runs: Sequence[Path], output: Path) -> None:
+def average_pairs(runs: Sequence[Path], output: Path) -> None:  # noqa: C901
     """Write the element-wise mean of the runs' pairs to `output`."""
     import torch
     from transformers.utils import logging as transformers_logging

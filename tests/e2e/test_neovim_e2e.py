@@ -64,7 +64,7 @@ def _lua_list(items: list[str]) -> str:
 def readme_start_snippet(cmd: list[str]) -> str:
     """The README's `vim.lsp.start` block, with `cmd` replaced by the test's command."""
     readme = README.read_text(encoding="utf-8")
-    marker = readme.index("<!-- tested by tests/test_neovim_e2e.py")
+    marker = readme.index("<!-- tested by tests/e2e/test_neovim_e2e.py")
     block = re.search(r"```lua\n(.*?)```", readme[marker:], re.S)
     assert block, "README: the tested vim.lsp.start block is missing"
     snippet, count = re.subn(r"cmd = \{[^}]*\},", f"cmd = {_lua_list(cmd)},", block.group(1))
