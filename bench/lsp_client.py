@@ -63,6 +63,15 @@ class LspProcess:
             self._diagnostics[key] = asyncio.get_running_loop().create_future()
         return self._diagnostics[key]
 
+    def forget_diagnostics(self) -> None:
+        """Drop the futures of diagnostics already received (long runs keep nothing old)."""
+        self._diagnostics = {k: f for k, f in self._diagnostics.items() if not f.done()}
+
+    async def drain(self) -> None:
+        """Wait until the operating system took what was written (flow control)."""
+        assert self.process is not None and self.process.stdin is not None
+        await self.process.stdin.drain()
+
     async def _read(self) -> None:
         assert self.process is not None and self.process.stdout is not None
         stream = self.process.stdout

@@ -32,6 +32,11 @@ def add_parser(subparsers) -> None:
                         help="clean text, one sentence or paragraph a line (.txt or .txt.xz)")
     parser.add_argument("--pairs", type=Path, metavar="FILE.tsv",
                         help="supervised source<TAB>target pairs added to the detection loss")
+    parser.add_argument("--pair-share", type=float, default=0.125, metavar="SHARE",
+                        help="share of each batch taken from --pairs (default 0.125)")
+    parser.add_argument("--dev-pairs", type=Path, nargs="+", default=[], metavar="FILE.tsv",
+                        help="dev sets whose detection P/R/F1 is logged at every checkpoint "
+                             "and in training.json (never trained on)")
     parser.add_argument("--output", type=Path, required=True, metavar="DIR")
     parser.add_argument("--steps", type=int, help=f"default {_DEFAULTS['steps']}")
     parser.add_argument("--batch-size", type=int, default=64)
@@ -74,7 +79,9 @@ def _validate(args: argparse.Namespace) -> str | None:
         return "choose --from-scratch or --init-discriminator DIR --init-generator DIR"
     if bool(args.init_discriminator) != bool(args.init_generator):
         return "--init-discriminator and --init-generator go together"
-    for path in [*args.corpus, *([args.pairs] if args.pairs else [])]:
+    if not 0.0 <= args.pair_share <= 1.0:
+        return "--pair-share must be between 0 and 1"
+    for path in [*args.corpus, *([args.pairs] if args.pairs else []), *args.dev_pairs]:
         if not path.is_file():
             return f"no such file: {path}"
     for name in ("steps", "batch_size", "vocab_size"):
@@ -107,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         seq_len=args.seq_len, lr=args.lr, dropout=args.dropout, seed=args.seed,
         batch_seed=args.batch_seed,
         disc_weight=args.disc_weight, tie_embeddings=args.tie_embeddings,
-        dev_size=args.dev_size,
+        dev_size=args.dev_size, pair_share=args.pair_share, dev_pairs=list(args.dev_pairs),
         save_dtype=args.save_dtype,
         **{name: getattr(args, name) if name in given else default
            for name, default in _DEFAULTS.items()})

@@ -35,6 +35,7 @@ from electra_lsp.engine.evidence import ask_generator, build_candidates
 from electra_lsp.engine.lexicon import Lexicon
 from electra_lsp.engine.ngrams import CharNgrams
 from electra_lsp.evaluate.runner import read_pairs
+from electra_lsp.train.mix import is_training_half
 from electra_lsp.train.plant import plant_typos
 
 CLEAN_LINES = ("csc", "clean", "xxqg.txt")
@@ -69,13 +70,16 @@ def clean_lines(data: Path, share: str) -> list[str]:
 def extra_fit_lines(data: Path, held_out: Sequence[str]) -> list[str]:
     """Clean sentences for fitting beyond xxqg.txt: the targets of the synthetic training pairs
     (`csc/train/synthetic_*_train.tsv`, real edited sentences; the one-type 的/地/得 set
-    excluded), minus any that shares a 15-character run with `held_out` lines."""
+    excluded; only the half that train/mix.py keeps out of training), minus any that shares a
+    15-character run with `held_out` lines."""
     runs = {line[i:i + 15] for line in held_out for i in range(max(1, len(line) - 14))}
     lines: dict[str, None] = {}
     for path in sorted((data / "csc" / "train").glob("synthetic_*_train.tsv")):
         if "_de_" in path.name:
             continue
         for _, target in read_pairs(path):
+            if is_training_half(target):  # the pair may have trained on it (train/mix.py)
+                continue
             if not any(target[i:i + 15] in runs for i in range(max(1, len(target) - 14))):
                 lines.setdefault(target, None)
     return list(lines)

@@ -59,6 +59,7 @@ class TrainConfig:
     disc_weight: float = 50.0
     tie_embeddings: bool = True  # share embeddings between a from-scratch pair's two models
     pair_share: float = 0.125  # share of each batch taken from supervised pairs
+    dev_pairs: list[Path] = field(default_factory=list)  # extra dev sets, scored at checkpoints
     rates: CorruptionRates = field(default_factory=CorruptionRates)
     max_minutes: float | None = None
     checkpoint_every: int = 1000
@@ -151,14 +152,17 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
         step, elapsed_before = state["step"], state["elapsed"]
         log(f"resuming from step {step} of {config.steps}")
     _write_dev_split(config.output, data)
+    dev_sets = load_dev_sets(config.dev_pairs, data, config.seq_len - 2)
     log(f"discriminator {_count(disc) / 1e6:.2f} M parameters, generator "
         f"{_count(gen) / 1e6:.2f} M; training on {device}")
     step, elapsed = _run_steps(config, data, disc, gen, optimizer, step, elapsed_before,
-                               device)
+                               device, dev_sets)
     _save(config, data, disc, gen, optimizer, step, elapsed)
     report = {"step": step, "steps": config.steps, "train_seconds": round(elapsed, 1),
               "device": str(device), "pair_bytes": pair_bytes(config.output),
               "dev": evaluate_dev(disc, gen, data, device, config.seed)}
+    if dev_sets:
+        report["dev"]["dev_sets"] = evaluate_dev_sets(disc, dev_sets, data, device)
     if data.dev_pair_text:
         report["dev"]["checker"] = checker_eval(config.output, data.dev_pair_text)
     (config.output / "training.json").write_text(
@@ -169,7 +173,7 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
 
 
 def _run_steps(config, data: Data, disc, gen, optimizer, step: int, elapsed_before: float,
-               device: torch.device) -> tuple[int, float]:
+               device: torch.device, dev_sets: dict | None = None) -> tuple[int, float]:
     """Train until --steps or --max-minutes; return the step reached and the total seconds."""
     from tqdm import tqdm
 
@@ -215,6 +219,10 @@ def _run_steps(config, data: Data, disc, gen, optimizer, step: int, elapsed_befo
                     and step < config.steps:
                 _save(config, data, disc, gen, optimizer, step,
                       elapsed_before + time.monotonic() - started)
+                if dev_sets:
+                    scores = evaluate_dev_sets(disc, dev_sets, data, device)
+                    log_file.write(json.dumps({"step": step, "dev_sets": scores}) + "\n")
+                    log_file.flush()
     finally:
         bar.close()
         log_file.close()
@@ -237,6 +245,27 @@ def evaluate_dev(disc, gen, data: Data, device: torch.device, seed: int) -> dict
     finally:
         disc.train()
         gen.train()
+
+
+def load_dev_sets(paths: list[Path], data: Data, body: int) -> dict[str, list]:
+    """Each dev file's pairs, encoded (csc/dev/*.tsv: never trained on)."""
+    from electra_lsp.evaluate.runner import read_pairs
+    from electra_lsp.train.corpus import encode_pairs
+
+    return {Path(path).stem: encode_pairs(read_pairs(Path(path)), data.tokenizer, body)
+            for path in paths}
+
+
+def evaluate_dev_sets(disc, dev_sets: dict[str, list], data: Data, device: torch.device
+                      ) -> dict[str, dict[str, float]]:
+    """The discriminator's char-level detection P/R/F1 at 0.5 on each dev set."""
+    disc.eval()
+    try:
+        return {name: detection_scores(disc, pair_detection(pairs), data.table, data.special,
+                                       device)
+                for name, pairs in dev_sets.items()}
+    finally:
+        disc.train()
 
 
 def checker_eval(output: Path, pairs: list[tuple[str, str]]) -> dict:
@@ -289,6 +318,7 @@ def _resumed_config(saved: dict, config: TrainConfig, given: frozenset[str]) -> 
         else:
             values[item.name] = getattr(config, item.name)
     values["corpus"] = [Path(p) for p in values["corpus"]]
+    values["dev_pairs"] = [Path(p) for p in values["dev_pairs"]]
     for name in ("pairs", "init_discriminator", "init_generator", "vocab"):
         values[name] = Path(values[name]) if values[name] else None
     values["output"] = config.output
