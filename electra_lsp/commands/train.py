@@ -81,9 +81,10 @@ def _validate(args: argparse.Namespace) -> str | None:
         return "--init-discriminator and --init-generator go together"
     if not 0.0 <= args.pair_share <= 1.0:
         return "--pair-share must be between 0 and 1"
-    for path in [*args.corpus, *([args.pairs] if args.pairs else []), *args.dev_pairs]:
-        if not path.is_file():
-            return f"no such file: {path}"
+    missing = [path for path in [*args.corpus, *([args.pairs] if args.pairs else []),
+                                 *args.dev_pairs] if not path.is_file()]
+    if missing:
+        return f"no such file: {missing[0]}"
     for name in ("steps", "batch_size", "vocab_size"):
         value = getattr(args, name)
         if value is not None and value < 1:

@@ -125,19 +125,7 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
     vocab = read_vocab(config.output / "vocab.txt") if state else _vocabulary(config)
     data = prepare(config.corpus, config.pairs, vocab, config.vocab_size, config.seq_len,
                    config.dev_size, config.seed, config.output)
-    if config.init_discriminator and config.init_generator:
-        disc, gen = load_pair(config.init_discriminator, config.init_generator)
-        if disc.config.vocab_size != len(data.vocab):
-            raise ValueError("the initial models' vocabulary size does not match vocab.txt")
-        limit = min(disc.config.max_position_embeddings, gen.config.max_position_embeddings)
-        if config.seq_len > limit:
-            raise ValueError(f"--seq-len {config.seq_len} exceeds the initial models' "
-                             f"{limit} positions")
-        if config.tie_embeddings and embeddings_equal(disc, gen):
-            tie_embeddings(disc, gen)  # a pair saved tied (ours) stays tied while fine-tuned
-    else:
-        disc, gen = new_pair(config.size or "tiny", len(data.vocab), config.seq_len,
-                             config.dropout, config.tie_embeddings)
+    disc, gen = _initial_pair(config, len(data.vocab))
     if state is not None:  # shared embeddings stay shared: both load the same values
         disc.load_state_dict(state["discriminator"])
         gen.load_state_dict(state["generator"])
@@ -170,6 +158,24 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
         encoding="utf-8")
     log("dev: " + json.dumps(report["dev"], ensure_ascii=False))
     return report
+
+
+def _initial_pair(config: TrainConfig, vocab_size: int):
+    """The pair to start from: --init-* (checked against the vocabulary and --seq-len) or new
+    models of --size. Raises ValueError when an initial pair does not fit."""
+    if not (config.init_discriminator and config.init_generator):
+        return new_pair(config.size or "tiny", vocab_size, config.seq_len, config.dropout,
+                        config.tie_embeddings)
+    disc, gen = load_pair(config.init_discriminator, config.init_generator)
+    if disc.config.vocab_size != vocab_size:
+        raise ValueError("the initial models' vocabulary size does not match vocab.txt")
+    limit = min(disc.config.max_position_embeddings, gen.config.max_position_embeddings)
+    if config.seq_len > limit:
+        raise ValueError(f"--seq-len {config.seq_len} exceeds the initial models' "
+                         f"{limit} positions")
+    if config.tie_embeddings and embeddings_equal(disc, gen):
+        tie_embeddings(disc, gen)  # a pair saved tied (ours) stays tied while fine-tuned
+    return disc, gen
 
 
 def _run_steps(config, data: Data, disc, gen, optimizer, step: int, elapsed_before: float,
