@@ -17,7 +17,7 @@ import math
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from electra_lsp.dictionary import UserDictionary
@@ -37,13 +37,42 @@ from electra_lsp.text.sentences import split_sentences
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MIN_RATIO = 1.0
-CACHE_SIZE = 150_000  # sentences: a 5 MB document (about 120k sentences) stays cached
+# Sentences in the shared cache (about 0.5 KB each with their findings). It only serves
+# sentences no open document holds any more (undo, text pasted elsewhere) and the CLI: an open
+# document's current sentences stay in its SentenceMemo, however large it is.
+CACHE_SIZE = 20_000
 _TINY = 1e-9
 # A suggestion is offered when it is at least this probable (and among the top K).
 SUGGESTION_FLOOR = 0.05
 # Document vocabulary: a pair of characters the document writes this often, flagged at two
 # places or more, is what its author means.
 DOCUMENT_REPEATS = 3
+
+
+@dataclass
+class SentenceMemo:
+    """One document's raw per-sentence findings (before the user dictionary), so the check of
+    its next version re-uses every unchanged sentence without a shared cache large enough for
+    all open documents and all their past versions (which grew without bound while editing).
+
+    `previous`: the sentences of the document's last finished check; `current`: those of the
+    check in progress. `Checker.check_sentences` reads both and fills `current`; the caller
+    calls `finish()` when a check of the whole document is done and `restart()` when a new one
+    begins. A memo made under other settings or another checker is emptied on first use.
+    """
+
+    previous: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
+    current: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
+    owner: tuple[int, int] | None = None  # (id of the checker, its settings epoch)
+
+    def restart(self) -> None:
+        """A check of a new version begins: what an abandoned check collected is dropped."""
+        self.current = {}
+
+    def finish(self) -> None:
+        """The check in progress covered the whole document: its sentences become `previous`
+        (the older version's go)."""
+        self.previous, self.current = self.current, {}
 
 
 class CheckCancelled(Exception):
@@ -98,6 +127,7 @@ class Checker:
         self.ngrams = ngrams
         self.stats = CheckerStats()
         self._cache: OrderedDict[str, tuple[Finding, ...]] = OrderedDict()
+        self._epoch = 0  # counts settings changes: memos of an older epoch are void
         self._lock = threading.Lock()  # the server checks from worker threads
         self.update_settings(settings or Settings())
 
@@ -124,6 +154,7 @@ class Checker:
             self.min_ratio = min_ratio
             self.auto_fix_threshold = max(threshold, auto_fix)
             self._cache.clear()  # cached findings depend on thresholds and top-k
+            self._epoch += 1
 
     # -- documents ------------------------------------------------------------------------
     def sentences(self, text: str, kind: str = "markdown") -> list[Segment]:
@@ -153,11 +184,17 @@ class Checker:
                       key=lambda f: (f.start, f.end))
 
     # -- sentences ------------------------------------------------------------------------
-    def check_sentences(self, sentences: Sequence[str]) -> list[list[Finding]]:
-        """Findings per sentence, offsets relative to the sentence; cached per sentence."""
+    def check_sentences(self, sentences: Sequence[str], memo: SentenceMemo | None = None
+                        ) -> list[list[Finding]]:
+        """Findings per sentence (one list per sentence, offsets relative to it, the user
+        dictionary's words left out). Known results come from `memo` (one document's) or the
+        shared LRU cache; the rest go through the models and are remembered in both."""
         with self._lock:
+            known = self._memo_for(memo)
             missing = []
             for sentence in dict.fromkeys(sentences):
+                if sentence in known.previous or sentence in known.current:
+                    continue
                 if sentence in self._cache:
                     self._cache.move_to_end(sentence)
                 else:
@@ -170,9 +207,29 @@ class Checker:
                 self._cache[sentence] = found
                 if len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
-            results = [computed.get(s) or self._cache.get(s, ()) for s in sentences]
+            results = []
+            for sentence in sentences:
+                found = computed.get(sentence)
+                if found is None:
+                    found = known.previous.get(sentence)
+                if found is None:
+                    found = known.current.get(sentence)
+                if found is None:
+                    found = self._cache.get(sentence, ())
+                known.current[sentence] = found
+                results.append(found)
         return [[f for f in found if not self._in_dictionary(s, f)]
                 for s, found in zip(sentences, results, strict=True)]
+
+    def _memo_for(self, memo: SentenceMemo | None) -> SentenceMemo:
+        """`memo`, emptied if it was filled under other settings or by another checker; a
+        throw-away one for None. Called with the lock held."""
+        if memo is None:
+            return SentenceMemo()
+        owner = (id(self), self._epoch)
+        if memo.owner != owner:
+            memo.previous, memo.current, memo.owner = {}, {}, owner
+        return memo
 
     def _in_dictionary(self, sentence: str, finding: Finding) -> bool:
         return self.dictionary.covers(sentence, finding.start, finding.end)

@@ -74,6 +74,7 @@ class Document:
     closed: bool = False
     waiters: list[asyncio.Future[None]] = field(default_factory=list, repr=False)
     suspended: Any = field(default=None, repr=False)  # the runner's unfinished check, if any
+    memo: Any = field(default=None, repr=False)  # checker.SentenceMemo: its sentences, re-used
     _line_starts: list[int] | None = field(default=None, repr=False)
 
     @property

@@ -123,6 +123,7 @@ class CheckRunner:
         # loaded with the models
         from electra_lsp.checker import mark_link_labels, without_document_vocabulary
 
+        document.memo.finish()  # this version's sentences are what the next check re-uses
         job.findings = sorted(mark_link_labels(without_document_vocabulary(
             document.text, job.sentences, job.findings), job.labels),
                               key=lambda f: (f.start, f.end))
@@ -136,7 +137,14 @@ class CheckRunner:
         if job is not None and self._stale(job.snapshot, count=False):
             self.dropped += 1  # a suspended check of an older version or older settings
             job = None
-        return job if job is not None else _Check(snapshot, time.perf_counter())
+        if job is not None:
+            return job
+        from electra_lsp.checker import SentenceMemo  # loaded with the models
+
+        if snapshot.document.memo is None:
+            snapshot.document.memo = SentenceMemo()
+        snapshot.document.memo.restart()
+        return _Check(snapshot, time.perf_counter())
 
     async def _check_sentences(self, job: _Check, priority: Priority) -> bool:
         """Run the job's sentences through the checker chunk by chunk; False when it went
@@ -153,7 +161,7 @@ class CheckRunner:
                 return False
             chunk = job.sentences[job.done:job.done + CHUNK_SENTENCES]
             found = await self._worker.run(partial(job.snapshot.checker.check_sentences,
-                                                   [s.text for s in chunk]))
+                                                   [s.text for s in chunk], document.memo))
             for sentence, local in zip(chunk, found, strict=True):
                 job.findings.extend(f.relocated(sentence.offsets) for f in local)
             job.done += len(chunk)

@@ -40,6 +40,21 @@ class ElectraProtocol(LanguageServerProtocol):
     """pygls' protocol without its copy of the open documents: `DocumentStore` holds the only
     one (see `Document`). The handlers in handlers/sync.py keep it."""
 
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):
+        """pygls 2.1 files the future of every handler it runs under its message id and takes
+        it out only when it answers a request: notifications (a fresh uuid each, for the
+        builtin generator handlers and async user handlers) and the steps of generator
+        handlers stay for good, about 1 KB per didChange, so a long session grows without
+        bound (issue 13's soak). Each future leaves the table once it is done; cancelling a
+        request needs it only while it runs."""
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:
+            def forget(done, table=self._request_futures) -> None:
+                if table.get(msg_id) is done:
+                    del table[msg_id]
+            future.add_done_callback(forget)
+
     def _user(self, method: str, params: Any):
         if (handler := self.fm.features.get(method)) is not None:
             yield handler, (params,), None

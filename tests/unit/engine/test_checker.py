@@ -56,6 +56,30 @@ def test_sentence_cache_only_rechecks_changed_sentences():
     assert checker.stats.cache_hits == 2 and checker.stats.cache_misses == 4
 
 
+
+def test_a_document_memo_outlives_the_shared_cache(monkeypatch):
+    """The server's memory bound: the shared cache may forget (here: it keeps nothing), but a
+    document's memo keeps the sentences of its last check, and only those."""
+    import electra_lsp.checker as core
+
+    monkeypatch.setattr(core, "CACHE_SIZE", 0)
+    checker = Checker(planted(), Settings())
+    memo = core.SentenceMemo()
+    first = checker.check_sentences(["朋有来了。", "一切都好。"], memo)
+    memo.finish()
+    assert checker.stats.sentences_checked == 2
+    # The next version: one sentence changed; the unchanged one comes from the memo.
+    memo.restart()
+    assert checker.check_sentences(["朋有来了。", "一切都很好。"], memo)[0] == first[0]
+    memo.finish()
+    assert checker.stats.sentences_checked == 3
+    assert set(memo.previous) == {"朋有来了。", "一切都很好。"}  # the old version's is gone
+    checker.check_sentences(["朋有来了。"])  # no memo, nothing cached: checked again
+    assert checker.stats.sentences_checked == 4
+    checker.update_settings(Settings(threshold=0.3))  # other settings: the memo is void
+    checker.check_sentences(["朋有来了。"], memo)
+    assert checker.stats.sentences_checked == 5
+
 def test_dictionary_suppresses_at_once_and_persists(tmp_path):
     path = tmp_path / "dict.txt"
     dictionary = UserDictionary(path)

@@ -228,3 +228,31 @@ async def test_a_long_check_yields_to_an_edit_and_resumes():
         task.cancel()
         worker.stop()
         runner.stop()
+
+
+async def test_handled_notifications_leave_nothing_behind(monkeypatch):
+    """pygls 2.1 keeps the future of every notification it handles (issue 13's soak: ~1 KB per
+    didChange, for ever); ElectraProtocol lets each go once done."""
+    from electra_lsp.lsp.app import create_server
+    from electra_lsp.lsp.server import ElectraServer
+
+    monkeypatch.setattr(ElectraServer, "codec", property(lambda self: PositionCodec("utf-16")))
+    server = create_server()
+    protocol = server.protocol
+    uri = "file:///soak.md"
+    protocol._handle_notification(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="markdown", version=1,
+                                             text="第一句。\n")))
+    for version in range(2, 202):
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(start=types.Position(line=0, character=0),
+                              end=types.Position(line=0, character=0)), text="字")
+        protocol._handle_notification(types.TEXT_DOCUMENT_DID_CHANGE,
+                                      types.DidChangeTextDocumentParams(
+                                          text_document=types.VersionedTextDocumentIdentifier(
+                                              uri=uri, version=version),
+                                          content_changes=[change]))
+    await asyncio.sleep(0)  # done-callbacks of asyncio futures run on the loop
+    assert server.documents.get(uri).text.startswith("字" * 200 + "第一句")
+    assert len(protocol._request_futures) == 0
+    server.queue.discard(uri)
