@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.quality", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--previous", type=Path, metavar="PAIR_DIR",
+                        help="also run this pair (discriminator/ and generator/, with its own "
+                             "electra_lsp.json) with its fused decision, as a third column: "
+                             "an earlier default pair against the current one")
     parser.add_argument("--limit", type=int, default=0,
                         help="at most this many pairs per set (0: all; for a quick try)")
     args = parser.parse_args(argv)
@@ -45,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     engines = {"old (models only)": load_checker(settings, backend=backend, use_combiner=False),
                "new (fused)": load_checker(settings, backend=backend)}
     new = engines["new (fused)"]
+    if args.previous:
+        earlier = Settings(discriminator=str(args.previous / "discriminator"),
+                           generator=str(args.previous / "generator"))
+        engines = {f"previous pair {args.previous.name} (fused)": load_checker(earlier),
+                   **engines}
     limit = args.limit or None
     lines = clean_lines(args.data, "bench")[:limit]
     bench_pairs = planted_and_clean(lines, new.lexicon, new.confusion, backend.vocabulary,

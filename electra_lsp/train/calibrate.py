@@ -52,7 +52,12 @@ _BATCH = 64
 
 
 def clean_lines(data: Path, share: str) -> list[str]:
-    """One share ("fit", "tune", "bench") of the clean edited lines, by a fixed seeded split."""
+    """One share ("fit", "tune", "bench") of the clean edited lines, by a fixed seeded split.
+
+    The tune and bench shares leave out any line that shares a 15-character run with a
+    sentence the default pair trains on (the training half of the synthetic sets, which come
+    from the same source: train/mix.py), so thresholds and the benchmark see only unseen text.
+    Raises FileNotFoundError naming the file when it cannot be read."""
     path = data.joinpath(*CLEAN_LINES)
     try:
         lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
@@ -64,7 +69,22 @@ def clean_lines(data: Path, share: str) -> list[str]:
     bounds = dict(zip(SHARES, zip([0, *cuts[:-1]], [*cuts[:-1], len(lines)], strict=True),
                       strict=True))
     low, high = bounds[share]
-    return [lines[i] for i in sorted(order[low:high])]
+    chosen = [lines[i] for i in sorted(order[low:high])]
+    if share == "fit":
+        return chosen
+    trained = _trained_runs(data)
+    return [line for line in chosen
+            if not any(line[i:i + 15] in trained for i in range(max(1, len(line) - 14)))]
+
+
+def _trained_runs(data: Path) -> set[str]:
+    """15-character runs of the synthetic sentences that train/mix.py trains on."""
+    runs: set[str] = set()
+    for path in sorted((data / "csc" / "train").glob("synthetic_*_train.tsv")):
+        for _, target in read_pairs(path):
+            if is_training_half(target):
+                runs.update(target[i:i + 15] for i in range(max(1, len(target) - 14)))
+    return runs
 
 
 def extra_fit_lines(data: Path, held_out: Sequence[str]) -> list[str]:
