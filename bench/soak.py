@@ -3,9 +3,10 @@
 30 Markdown documents (about 3,000 characters each, real corpus sentences) are opened in one
 server (default model and settings, onnx backend when installed), then edits are sent as fast
 as the client can write them: random single-character inserts and deletes in prose (92 %),
-multi-line pastes (4 %), and closes followed by reopens (4 %). Every 100th edit the client
-waits for that version's diagnostics and records the latency (didChange sent → its
-publishDiagnostics received) — the latency a user sees while the server is busy with the rest.
+multi-line pastes (4 %; a cut of a few lines instead once a document has doubled, so sizes
+stay bounded and growth means a leak), and closes followed by reopens (4 %). Every 100th edit
+the client waits for that version's diagnostics and records the latency (didChange sent → its
+publishDiagnostics received): the latency a user sees while the server is busy with the rest.
 
 Prints the server's RSS (VmRSS from /proc) after the documents are loaded and at each
 checkpoint (default after 20,000 and 60,000 edits), the growth between the last two
@@ -114,12 +115,23 @@ class Soak:
             return None
         offsets = prose_offsets(self.texts[uri]) or [0]
         at = self.rng.choice(offsets)
+        long = len(self.texts[uri]) > 2 * CHARACTERS  # sizes stay put: a leak, not growth
+        if roll < 0.08 and long:  # cut a few lines
+            text = self.texts[uri]
+            start = text.rfind("\n", 0, at) + 1
+            end = start
+            for _ in range(3):
+                end = text.find("\n", end + 1)
+                if end < 0:
+                    end = len(text)
+                    break
+            return uri, self._change(uri, start, end, "")
         if roll < 0.08:  # a multi-line paste of a few lines from another document
             donor = self.rng.choice(self.paste_source).split("\n")
             first = self.rng.randrange(max(1, len(donor) - 4))
             paste = "\n".join(donor[first:first + 3]) + "\n"
             return uri, self._change(uri, at, at, paste)
-        if roll < 0.54 or len(self.texts[uri]) > 2 * CHARACTERS:
+        if roll < 0.54 or long:
             return uri, self._change(uri, at, at + 1, "")  # delete one character
         return uri, self._change(uri, at, at, self.rng.choice(INSERTS))
 
@@ -161,9 +173,10 @@ async def soak(arguments: list[str], edits: int, checkpoints: list[int], seed: i
             print(f"soak: {checkpoint:,} edits, RSS {rss[list(rss)[-1]]:.0f} MB, "
                   f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
         peak = server.rss_mb()[1]
+        characters = sum(map(len, run.texts.values()))
     finally:
         await server.stop()
-    return {"rss": rss, "peak": peak, "latencies": run.latencies,
+    return {"rss": rss, "peak": peak, "latencies": run.latencies, "characters": characters,
             "seconds": time.perf_counter() - started}
 
 
@@ -188,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{DOCUMENTS} documents of about {CHARACTERS:,} characters, {args.edits:,} edits in "
           f"{result['seconds']:.0f} s, backend {args.backend}; latency sampled every "
           f"{SAMPLE_EVERY} edits ({len(latencies)} samples): median "
-          f"{median(latencies):.0f} ms, max {max(latencies):.0f} ms\n")
+          f"{median(latencies):.0f} ms, max {max(latencies):.0f} ms; the documents hold "
+          f"{result['characters']:,} characters at the end\n")
     print(table(["server RSS", "MB"], rows))
     return 0
 

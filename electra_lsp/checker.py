@@ -40,7 +40,7 @@ DEFAULT_MIN_RATIO = 1.0
 # Sentences in the shared cache (about 0.5 KB each with their findings). It only serves
 # sentences no open document holds any more (undo, text pasted elsewhere) and the CLI: an open
 # document's current sentences stay in its SentenceMemo, however large it is.
-CACHE_SIZE = 20_000
+CACHE_SIZE = 5_000
 _TINY = 1e-9
 # A suggestion is offered when it is at least this probable (and among the top K).
 SUGGESTION_FLOOR = 0.05

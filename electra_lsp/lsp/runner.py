@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from electra_lsp.findings import Finding
 from electra_lsp.lsp.documents import CheckResult, Document
+from electra_lsp.lsp.memory import release_free_memory
 from electra_lsp.lsp.scheduler import CheckQueue, Priority
 from electra_lsp.lsp.worker import ModelWorker
 
@@ -33,6 +34,8 @@ CHUNK_SENTENCES = 64
 # Reading a document this large into sentences takes seconds (Markdown parsing); it runs in a
 # thread of its own so the model worker stays free for the document being edited.
 LARGE_TEXT = 100_000
+# Completed checks between two returns of freed memory to the OS (lsp/memory.py).
+TRIM_EVERY = 200
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class CheckRunner:
         self._publisher = publisher
         self.dropped = 0  # checks abandoned because their version or settings went stale
         self.suspensions = 0
+        self.completed = 0  # checks that ran to the end and were published
         self.current: str | None = None  # the document being checked
 
     def stop(self) -> None:
@@ -130,6 +134,9 @@ class CheckRunner:
         self._publisher.result(document, CheckResult(
             job.snapshot.version, job.findings, len(job.sentences),
             time.perf_counter() - job.started))
+        self.completed += 1
+        if self.completed % TRIM_EVERY == 0:  # in the worker, between checks
+            self._worker.submit(release_free_memory)
 
     def _job(self, snapshot: Snapshot) -> _Check:
         """The document's suspended check when still current, else a new one."""

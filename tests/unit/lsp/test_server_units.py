@@ -256,3 +256,13 @@ async def test_handled_notifications_leave_nothing_behind(monkeypatch):
     assert server.documents.get(uri).text.startswith("字" * 200 + "第一句")
     assert len(protocol._request_futures) == 0
     server.queue.discard(uri)
+
+
+def test_freed_memory_goes_back_to_the_os_on_glibc():
+    import platform
+
+    from electra_lsp.lsp.memory import release_free_memory
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("malloc_trim is glibc's; other C libraries are skipped by design")
+    assert release_free_memory() is True
