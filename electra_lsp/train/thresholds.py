@@ -95,7 +95,7 @@ def sweep(model_dir: Path, pairs: Sequence[tuple[str, str]],
     base = Settings(discriminator=str(model_dir / "discriminator"),
                     generator=str(model_dir / "generator"))
     backend = MemoBackend(load_backend(base))
-    checker = load_checker(base, backend=backend)
+    checker = load_checker(base, backend=backend, use_combiner=False)  # the models-only rule
     points = []
     # High thresholds first would leave most queries unasked; low first fills the memo once.
     for threshold in THRESHOLDS:
@@ -154,9 +154,11 @@ def run(args: argparse.Namespace) -> int:
                       "grid": [p.summary() for p in points]}, indent=2))
     if args.write:
         chosen = balanced if args.write == "balanced" else precise
-        (args.model_dir / "electra_lsp.json").write_text(
-            json.dumps({"threshold": chosen.threshold, "minRatio": chosen.min_ratio}) + "\n",
-            encoding="utf-8")
+        # The pair's other settings (its fused decision's "combiner") stay as they are.
+        path = args.model_dir / "electra_lsp.json"
+        stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        stored.update({"threshold": chosen.threshold, "minRatio": chosen.min_ratio})
+        path.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
