@@ -174,7 +174,7 @@ class SlowChecker:
                 start = index + 1
         return result
 
-    def check_sentences(self, sentences: list[str]) -> list[list[Finding]]:
+    def check_sentences(self, sentences: list[str], memo=None) -> list[list[Finding]]:
         time.sleep(0.005)
         return [[Finding(i, i + 1, "有", 0.9, (Suggestion("友", 0.9, 0.8),))
                  for i, c in enumerate(s) if c == "有"] for s in sentences]
@@ -237,7 +237,7 @@ async def test_handled_notifications_leave_nothing_behind(monkeypatch):
     from electra_lsp.lsp.server import ElectraServer
 
     monkeypatch.setattr(ElectraServer, "codec", property(lambda self: PositionCodec("utf-16")))
-    server = create_server()
+    server = create_server(Settings(debounceMs=0))
     protocol = server.protocol
     uri = "file:///soak.md"
     protocol._handle_notification(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(
