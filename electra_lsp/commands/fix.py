@@ -77,8 +77,9 @@ def write_atomically(source: InputFile, new_text: str) -> None:
 def unified_diff(name: str, old: str, new: str) -> Iterator[str]:
     """A unified diff whose lines are the project's lines (\\n, \\r\\n, \\r: the numbers
     `check` and the server give), each output line ended by \\n."""
+    label = name.lstrip("/")  # as git writes an absolute path: a/tmp/x.md, not a//tmp/x.md
     for line in difflib.unified_diff(split_lines(old), split_lines(new),
-                                     fromfile=f"a/{name}", tofile=f"b/{name}"):
+                                     fromfile=f"a/{label}", tofile=f"b/{label}"):
         if line.endswith("\n"):
             yield line
         elif line.endswith("\r"):

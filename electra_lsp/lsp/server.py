@@ -18,7 +18,7 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
-from pygls.exceptions import FeatureRequestError
+from pygls.exceptions import FeatureRequestError, JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -39,6 +39,17 @@ log = logging.getLogger(__name__)
 class ElectraProtocol(LanguageServerProtocol):
     """pygls' protocol without its copy of the open documents: `DocumentStore` holds the only
     one (see `Document`). The handlers in handlers/sync.py keep it."""
+
+    def structure_message(self, data: dict[str, Any]):
+        """pygls 2.1 raises on a request whose params do not fit the method (a hover without
+        a position) before any handler runs, and only logs it: the client would wait for the
+        answer for ever. A request gets its JSON-RPC error response (-32602) here."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                self._send_response(data["id"], error=error.to_response_error())
+            raise
 
     def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):
         """pygls 2.1 files the future of every handler it runs under its message id and takes

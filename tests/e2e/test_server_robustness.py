@@ -52,6 +52,21 @@ async def test_malformed_messages_are_survived(client):
     assert (await status(client))["state"] == "ready"
 
 
+async def test_a_request_with_malformed_params_is_answered(client):
+    """pygls raises before any handler runs; the client must still get its error response,
+    not wait for ever (found in a fresh-user trial: a hover without a position)."""
+    from concurrent.futures import Future
+
+    answer: Future = Future()
+    client.protocol._request_futures["hover-without-position"] = answer  # raw: no validation
+    send_raw(client, json.dumps({"jsonrpc": "2.0", "id": "hover-without-position",
+                                 "method": "textDocument/hover",
+                                 "params": {"textDocument": {"uri": "file:///x.md"}}}).encode())
+    with pytest.raises(JsonRpcInvalidParams):
+        await asyncio.wait_for(asyncio.wrap_future(answer), 20)
+    assert (await status(client))["state"] == "ready"
+
+
 async def test_unknown_methods_and_bad_command_arguments(client):
     with pytest.raises(JsonRpcMethodNotFound):
         await client.protocol.send_request_async("electraLsp/noSuchMethod", {})
