@@ -36,7 +36,9 @@ def hover_markdown(text: str, finding: Finding) -> str:
     else:
         lines += [f"discriminator score (replaced probability): **{finding.score:.2f}**", ""]
     if finding.suggestions:
-        lines += ["| # | suggestion 建议 | probability | score |", "|---|---|---|---|"]
+        # "generator": the masked LM's p(suggestion), one piece of evidence; "score": the
+        # decision's probability of a typo with this fix (the figure above for the first).
+        lines += ["| # | suggestion 建议 | generator p | score |", "|---|---|---|---|"]
         lines += [
             f"| {rank} | {s.text} | {s.probability:.2f} | {s.score:.2f} |"
             for rank, s in enumerate(finding.suggestions, start=1)
