@@ -152,6 +152,21 @@ def sentences(count: int) -> tuple[list[str], str]:
     return generated_sentences(count), f"{count} generated sentences (shared data absent)"
 
 
+def prose_offsets(text: str) -> list[int]:
+    """Code-point offsets of Chinese characters in prose lines of a Markdown document: not in
+    fences, headings or list items (where benchmarks place their edits)."""
+    from electra_lsp.engine.charclass import is_cjk
+
+    offsets, offset, fenced = [], 0, False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line and not line.startswith(("#", "-", " ")):
+            offsets += [offset + i for i, c in enumerate(line) if is_cjk(c)]
+        offset += len(line) + 1
+    return offsets
+
+
 def markdown_document(characters: int, seed: int = SEED) -> tuple[str, str]:
     """A Markdown document of about `characters` characters: headings, paragraphs, a list, a
     code block and inline code, built from real corpus sentences when present."""

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import markdown_document, median, percentile, table
+from bench.common import markdown_document, median, percentile, prose_offsets, table
 from bench.engine import Context, onnx_available, process_variants
 from bench.lsp_client import LspProcess, server_command, server_environment, utf16_position
 
@@ -48,16 +48,7 @@ def calibrated_threshold(pair, rate: float = RANDOM_FLAG_RATE) -> float:
 
 def edit_position(text: str) -> int:
     """A CJK character in a prose paragraph near the middle (not code, heading or list)."""
-    from electra_lsp.engine.charclass import is_cjk
-
-    offset, fenced = 0, False
-    candidates = []
-    for line in text.split("\n"):
-        if line.startswith("```"):
-            fenced = not fenced
-        elif not fenced and line and not line.startswith(("#", "-", " ")):
-            candidates += [offset + i for i, c in enumerate(line) if is_cjk(c)]
-        offset += len(line) + 1
+    candidates = prose_offsets(text)
     middle = len(text) // 2
     return min(candidates, key=lambda i: abs(i - middle))
 

@@ -24,7 +24,7 @@ import random
 import sys
 import time
 
-from bench.common import corpus_lines, generated_sentences, median, table
+from bench.common import corpus_lines, generated_sentences, median, prose_offsets, table
 from bench.lsp_client import LspProcess, server_command, server_environment, utf16_position
 
 DOCUMENTS = 30
@@ -57,20 +57,6 @@ def documents(count: int, characters: int, seed: int) -> list[str]:
                 index += take
         texts.append("\n\n".join(parts)[:characters].rstrip() + "\n")
     return texts
-
-
-def prose_offsets(text: str) -> list[int]:
-    """Code-point offsets of Chinese characters outside fences, headings and lists."""
-    from electra_lsp.engine.charclass import is_cjk
-
-    offsets, offset, fenced = [], 0, False
-    for line in text.split("\n"):
-        if line.startswith("```"):
-            fenced = not fenced
-        elif not fenced and line and not line.startswith(("#", "-", " ")):
-            offsets += [offset + i for i, c in enumerate(line) if is_cjk(c)]
-        offset += len(line) + 1
-    return offsets
 
 
 class Soak:
