@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from electra_lsp.engine.evidence import ask_generator, build_candidates
 from electra_lsp.engine.lexicon import Lexicon
 from electra_lsp.engine.ngrams import CharNgrams
 from electra_lsp.evaluate.runner import read_pairs
-from electra_lsp.train.mix import is_training_half
+from electra_lsp.train.mix import NEGATIVES, RECIPE, build_mix, is_training_half
 from electra_lsp.train.plant import plant_typos
 
 CLEAN_LINES = ("csc", "clean", "xxqg.txt")
@@ -55,8 +55,8 @@ def clean_lines(data: Path, share: str) -> list[str]:
     """One share ("fit", "tune", "bench") of the clean edited lines, by a fixed seeded split.
 
     The tune and bench shares leave out any line that shares a 15-character run with a
-    sentence the default pair trains on (the training half of the synthetic sets, which come
-    from the same source: train/mix.py), so thresholds and the benchmark see only unseen text.
+    sentence of the default pair's training mix (train/mix.py `build_mix`: its synthetic sets
+    come from the same source), so thresholds and the benchmark see only unseen text.
     Raises FileNotFoundError naming the file when it cannot be read."""
     path = data.joinpath(*CLEAN_LINES)
     try:
@@ -72,19 +72,19 @@ def clean_lines(data: Path, share: str) -> list[str]:
     chosen = [lines[i] for i in sorted(order[low:high])]
     if share == "fit":
         return chosen
-    trained = _trained_runs(data)
-    return [line for line in chosen
-            if not any(line[i:i + 15] in trained for i in range(max(1, len(line) - 14)))]
+    # The training mix as far as its sources are here (a test's small data directory lacks
+    # most; with all of them this is exactly the mix).
+    recipe = tuple(source for source in RECIPE if (data / source.path).is_file())
+    negatives = NEGATIVES if (data / NEGATIVES.path).is_file() else None
+    mix, _ = build_mix(data, recipe, negatives)
+    trained = {run for _, target in mix for run in _runs(target)}
+    return [line for line in chosen if not any(run in trained for run in _runs(line))]
 
 
-def _trained_runs(data: Path) -> set[str]:
-    """15-character runs of the synthetic sentences that train/mix.py trains on."""
-    runs: set[str] = set()
-    for path in sorted((data / "csc" / "train").glob("synthetic_*_train.tsv")):
-        for _, target in read_pairs(path):
-            if is_training_half(target):
-                runs.update(target[i:i + 15] for i in range(max(1, len(target) - 14)))
-    return runs
+def _runs(line: str, length: int = 15) -> Iterator[str]:
+    """The `length`-character runs of a line (the whole line when shorter): two texts that
+    share one are treated as the same text."""
+    return (line[i:i + length] for i in range(max(1, len(line) - length + 1)))
 
 
 def extra_fit_lines(data: Path, held_out: Sequence[str]) -> list[str]:
@@ -92,7 +92,7 @@ def extra_fit_lines(data: Path, held_out: Sequence[str]) -> list[str]:
     (`csc/train/synthetic_*_train.tsv`, real edited sentences; the one-type 的/地/得 set
     excluded; only the half that train/mix.py keeps out of training), minus any that shares a
     15-character run with `held_out` lines."""
-    runs = {line[i:i + 15] for line in held_out for i in range(max(1, len(line) - 14))}
+    runs = {run for line in held_out for run in _runs(line)}
     lines: dict[str, None] = {}
     for path in sorted((data / "csc" / "train").glob("synthetic_*_train.tsv")):
         if "_de_" in path.name:
@@ -100,7 +100,7 @@ def extra_fit_lines(data: Path, held_out: Sequence[str]) -> list[str]:
         for _, target in read_pairs(path):
             if is_training_half(target):  # the pair may have trained on it (train/mix.py)
                 continue
-            if not any(target[i:i + 15] in runs for i in range(max(1, len(target) - 14))):
+            if not any(run in runs for run in _runs(target)):
                 lines.setdefault(target, None)
     return list(lines)
 
