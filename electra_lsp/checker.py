@@ -316,7 +316,8 @@ class Checker:
             if suggestions:
                 found[query.sentence].append(Finding(
                     query.index, query.index + 1, query.sentence[query.index], score,
-                    tuple(suggestions), query.sentence))
+                    tuple(suggestions), query.sentence,
+                    auto_fix=score >= self.auto_fix_threshold))  # the user's setting holds here too
         return {s: tuple(f) for s, f in found.items()}
 
     def _rank(self, score: float, original: float, probabilities: dict[str, float],

@@ -92,7 +92,7 @@ def fix_all_action(document: Document, findings: Sequence[Finding], codec: Posit
     if not edits:
         return None
     return types.CodeAction(
-        title=f"修正全部错字 (fix all {len(edits)} possible typos)",
+        title=f"修正全部错字 (fix all {len(edits)} possible typo{'' if len(edits) == 1 else 's'})",
         kind=FIX_ALL_KIND,
         edit=workspace_edit(document, edits, versioned),
     )

@@ -162,7 +162,7 @@ async def test_reference_label_gets_no_quick_fix_and_no_fix_all(client):
     actions = await code_actions(doc, inline.range, [inline], only=["quickfix"])
     assert [a for a in actions if a.edit is not None]
     (fix_all,) = await code_actions(doc, label.range, [], only=["source.fixAll"])
-    assert "fix all 1 possible" in fix_all.title
+    assert "(fix all 1 possible typo)" in fix_all.title
     result = await command(client, "electraLsp.fixAll", doc.uri)
     assert result["applied"] and result["edits"] == 1
     assert doc.text == text.replace("[朋有](", "[朋友](")
@@ -324,6 +324,11 @@ async def test_configuration_changes(client):
     await wait_until(lambda: len(client.diagnostics[doc.uri]) == 0, what="no diagnostics")
     await configure({"threshold": None}, threshold=None)
     await wait_until(lambda: client.diagnostics[doc.uri], what="diagnostics again")
+    # An automatic-fix threshold above it: Fix All applies nothing and says one is left.
+    await configure({"autoFixThreshold": 0.99}, autoFixThreshold=0.99)
+    result = await command(client, "electraLsp.fixAll", doc.uri)
+    assert result == {"applied": False, "edits": 0, "unsure": 1}
+    await configure({"autoFixThreshold": None}, autoFixThreshold=None)
     await configure({"fileTypes": ["plaintext"]}, fileTypes=["plaintext"])
     await wait_until(lambda: len(client.diagnostics[doc.uri]) == 0, what="markdown unchecked")
     await configure({}, fileTypes=["markdown", "plaintext"])

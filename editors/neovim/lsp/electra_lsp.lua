@@ -33,6 +33,8 @@ local function create_commands(client, bufnr)
     execute(client, bufnr, 'electraLsp.fixAll', { uri }, function(result)
       result = type(result) == 'table' and result or {}
       local message = result.error and ('fixing failed: ' .. result.error)
+        or (result.edits == 0 and (result.unsure or 0) > 0 and ('no correction is sure enough'
+          .. ' to apply unasked; %d possible mistake(s) left for a quick fix'):format(result.unsure))
         or (result.edits == 0 and 'nothing to fix')
         or ('%d correction(s) %s'):format(result.edits or 0,
           result.applied and 'applied' or 'not applied')

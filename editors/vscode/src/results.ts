@@ -34,7 +34,7 @@ export function describeCheckResult(result: unknown): string | undefined {
   return count === 0 ? 'no possible mistakes found' : `${count} possible mistake${count === 1 ? '' : 's'}`;
 }
 
-/** What `electraLsp.fixAll` did ({applied, edits, error?}), for the user; undefined if unknown. */
+/** What `electraLsp.fixAll` did ({applied, edits, unsure?, error?}), for the user; undefined if unknown. */
 export function describeFixResult(result: unknown): { text: string; isError: boolean } | undefined {
   const fields = fieldsOf(result);
   if (fields === undefined || typeof fields.edits !== 'number') {
@@ -45,7 +45,10 @@ export function describeFixResult(result: unknown): { text: string; isError: boo
     return { text: `fixing failed: ${fields.error}`, isError: true };
   }
   if (edits === 0) {
-    return { text: 'nothing to fix', isError: false };
+    const unsure = typeof fields.unsure === 'number' ? fields.unsure : 0;
+    return unsure > 0
+      ? { text: `no correction is sure enough to apply unasked; ${unsure} possible mistake${unsure === 1 ? '' : 's'} left for a quick fix`, isError: false }
+      : { text: 'nothing to fix', isError: false };
   }
   const what = `${edits} correction${edits === 1 ? '' : 's'}`;
   return fields.applied === true

@@ -29,6 +29,11 @@ test('describeFixResult reports applied, empty, refused and failed fixes', () =>
     isError: false,
   });
   assert.deepEqual(describeFixResult({ applied: false, edits: 0 }), { text: 'nothing to fix', isError: false });
+  assert.deepEqual(describeFixResult({ applied: false, edits: 0, unsure: 0 }), { text: 'nothing to fix', isError: false });
+  assert.deepEqual(describeFixResult({ applied: false, edits: 0, unsure: 2 }), {
+    text: 'no correction is sure enough to apply unasked; 2 possible mistakes left for a quick fix',
+    isError: false,
+  });
   assert.equal(describeFixResult({ applied: false, edits: 1 })?.isError, true);
   assert.deepEqual(describeFixResult({ applied: false, edits: 1, error: 'timeout' }), {
     text: 'fixing failed: timeout',

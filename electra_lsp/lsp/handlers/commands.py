@@ -61,9 +61,13 @@ async def fix_all(ls: ElectraServer, *args):
     document = _document(ls, args)
     await ls.publisher.wait(document)
     version = document.version
-    edits = actions.fix_all_edits(document, document.findings() or [], ls.codec)
+    findings = document.findings() or []
+    edits = actions.fix_all_edits(document, findings, ls.codec)
     if not edits:
-        return {"applied": False, "edits": 0}
+        # "unsure": findings left for the user (a quick fix each), so the client can say why
+        # nothing was applied rather than "nothing to fix".
+        return {"applied": False, "edits": 0,
+                "unsure": sum(1 for f in findings if f.best is not None and f.fixable)}
     edit = actions.workspace_edit(document, edits, ls.client_supports(VERSIONED_EDITS))
     try:
         result = await asyncio.wait_for(ls.workspace_apply_edit_async(
