@@ -59,6 +59,10 @@ def _add_training_tools(actions: argparse._SubParsersAction) -> None:
     thresholds.add_argument("--clean", type=Path, metavar="LINES.txt",
                             help="held-out clean text (one paragraph a line) to count false "
                             "alarms")
+    thresholds.add_argument("--clean-data", type=Path, metavar="DATA",
+                            help="count false alarms on the edited lines `tune calibrate` "
+                            "chooses its threshold on (the tune share of "
+                            "DATA/csc/clean/xxqg.txt), with or instead of --clean")
     thresholds.add_argument("--write", choices=("balanced", "precise"),
                             help="save this choice as MODEL_DIR/electra_lsp.json")
     thresholds.set_defaults(run=_tool("thresholds"))

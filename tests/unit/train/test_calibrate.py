@@ -67,3 +67,24 @@ def test_calibrate_writes_a_combiner_the_checker_uses(tiny_pair, data, tmp_path,
 def test_calibrate_without_data_is_a_clear_error(tmp_path, capsys):
     assert main(["tune", "calibrate", "--data", str(tmp_path / "none")]) == 2
     assert "no CSC data" in capsys.readouterr().err
+
+
+def test_thresholds_count_false_alarms_on_the_calibration_lines(tiny_pair, data, tmp_path,
+                                                                capsys):
+    from electra_lsp.train.calibrate import clean_lines
+
+    pair = tmp_path / "pair"
+    for role, source in zip(("discriminator", "generator"), tiny_pair, strict=True):
+        shutil.copytree(source, pair / role)
+    dev = data / "csc" / "dev" / "small_dev.tsv"
+    assert main(["tune", "thresholds", str(pair), str(dev), "--clean-data", str(data),
+                 "--write", "precise"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert all(point["clean_text_findings_per_1000_chars"] is not None
+               for point in report["grid"])
+    assert clean_lines(data, "tune")  # the lines counted on
+    stored = json.loads((pair / "electra_lsp.json").read_text(encoding="utf-8"))
+    assert stored["threshold"] == report["precise"]["threshold"]
+    assert main(["tune", "thresholds", str(pair), str(dev),
+                 "--clean-data", str(tmp_path / "none")]) == 2
+    assert "cannot read" in capsys.readouterr().err
