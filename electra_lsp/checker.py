@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from electra_lsp.dictionary import UserDictionary
 from electra_lsp.engine.backend import MaskQuery, ModelBackend
 from electra_lsp.engine.charclass import is_cjk
@@ -258,26 +260,28 @@ class Checker:
         generator_p = ask_generator(self.backend, candidates, rows_at)
         features = candidates.features
         asked = [row for rows in rows_at.values() for row in rows]
-        computed = dict(zip(asked, self.combiner.probabilities(features[asked]).tolist(),
-                            strict=True)) if asked else {}
-        for (number, position), rows in rows_at.items():
-            sentence = sentences[number]
-            probabilities = [computed[row] for row in rows]
-            order = sorted(range(len(rows)), key=lambda i: (-probabilities[i],
-                                                            candidates.candidate[rows[i]]))
-            best = float(probabilities[order[0]])
+        ranked = dict(zip(asked, self.combiner.probabilities(features[asked]).tolist(),
+                          strict=True)) if asked else {}
+        orders = {key: sorted(rows, key=lambda row: (-ranked[row], candidates.candidate[row]))
+                  for key, rows in rows_at.items()}
+        tops = [order[0] for order in orders.values()]
+        decided = self.combiner.decided(features[tops], np.array([ranked[r] for r in tops]))
+        for ((number, position), order), best in zip(orders.items(), decided.tolist(),
+                                                      strict=True):
             if best < self.threshold:
                 continue
-            suggestions = []
-            for i in order[: self.settings.topK]:
-                if i != order[0] and probabilities[i] < SUGGESTION_FLOOR:
+            sentence = sentences[number]
+            top = order[0]
+            # Alternatives: the ranker's preference relative to the top, times its probability.
+            suggestions = [Suggestion(candidates.candidate[top], generator_p[top], best)]
+            for row in order[1: self.settings.topK]:
+                score = best * ranked[row] / ranked[top]
+                if score < SUGGESTION_FLOOR:
                     break
-                row = rows[i]
-                suggestions.append(Suggestion(candidates.candidate[row], generator_p[row],
-                                              float(probabilities[i])))
+                suggestions.append(Suggestion(candidates.candidate[row], generator_p[row], score))
             found[sentence].append(Finding(
                 position, position + 1, sentence[position], best, tuple(suggestions), sentence,
-                self._evidence(candidates, rows[order[0]], scores[number][position]),
+                self._evidence(candidates, top, scores[number][position]),
                 best >= self.auto_fix_threshold))
         return {s: _separate(f) for s, f in found.items()}
 

@@ -69,7 +69,7 @@ rm -rf "$SOUP"
   --output "$V2" --steps 12000 --batch-size 32 --seq-len 128 --lr 5e-4 \
   --checkpoint-every 1000 --max-minutes 85 --seed 0 --batch-seed 3 --threads 1 --dev-size 300
 "$PYTHON" -m electra_lsp tune thresholds "$V2" "$V2/dev_pairs.tsv" \
-  --clean "$V2/dev_corpus.txt" --write precise
+  --clean "$V2/dev_corpus.txt" --clean-data "$DATA" --write precise
 "$PYTHON" scripts/measure_latency.py "$V2/discriminator"
 "$PYTHON" -m bench.dev_detection "$SOUP" "$V2"
 "$PYTHON" -m electra_lsp tune ngrams "$DATA/corpus/edited.txt.xz" \

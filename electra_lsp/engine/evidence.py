@@ -28,7 +28,15 @@ The features, one row per candidate (names in FEATURES, read by `decide.Combiner
   side (a typo stands alone; an unknown name or term makes its neighbours suspicious too);
 - context_gain / context_gain_bigrams: Σ log(1 + count) of the character trigrams (bigrams)
   covering the position with the candidate, minus the same as written, from the counts of
-  edited text (ngrams.py); written_context: that sum as written (how attested the text is).
+  edited text (ngrams.py); written_context: that sum as written (how attested the text is);
+- broken_word: log-probability of the most common word of 2+ characters, as written, that the
+  candidate's word would break up without covering the position (提高 in 以高新技术 breaks
+  高新技术: a writer rarely garbles a word next to an intact one), NO_WORD when none;
+- written_alone: log-probability of the written character as a word of its own when the
+  segmentation leaves it alone (以, 和, 是 stand alone in edited text; 经 in 以经 rarely does),
+  NO_WORD when it lies in a longer word;
+- single_change: one-character words of the window's segmentation with the candidate minus
+  as written (a real fix joins stray characters into words).
 """
 
 from __future__ import annotations
@@ -51,6 +59,7 @@ FEATURES = (
     *(f"kind_{kind}" for kind in KINDS),
     "generator_candidate", "written_word", "candidate_word", "neighbour_gain",
     "context_gain", "context_gain_bigrams", "written_context",
+    "broken_word", "written_alone", "single_change",
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 GENERATOR = INDEX["generator"]
@@ -134,6 +143,8 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
             base, spans = lexicon.best_segmentation(window)
             written_in_word = float(any(high - low > 1 and low <= local < high
                                         for low, high in spans))
+            written_alone = NO_WORD if written_in_word else lexicon.logp(written) or NO_WORD
+            singles = sum(1 for low, high in spans if high - low == 1)
             flags = lexicon.flags_at(sentence, position)
             p = min(1.0 - 1e-6, max(1e-6, scores[position]))
             detector_logit = _clip("detector", math.log(p / (1.0 - p)))
@@ -151,6 +162,13 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
                 row[INDEX["written_in_word"]] = written_in_word
                 low, high = next((lo, hi) for lo, hi in new_spans if lo <= local < hi)
                 row[INDEX["candidate_in_word"]] = float(high - low > 1)
+                row[INDEX["broken_word"]] = max(
+                    (lexicon.logp(window[x:y]) or NO_WORD for x, y in spans
+                     if y - x > 1 and not x <= local < y and x < high and low < y),
+                    default=NO_WORD)
+                row[INDEX["written_alone"]] = written_alone
+                row[INDEX["single_change"]] = float(
+                    sum(1 for x, y in new_spans if y - x == 1) - singles)
                 row[INDEX["domain"]] = float(bool(flags & DOMAIN))
                 row[INDEX["idiom"]] = float(bool(flags & IDIOM))
                 row[INDEX["name"]] = float(bool(flags & (NAME | PLACE)))

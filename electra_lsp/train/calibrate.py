@@ -30,7 +30,7 @@ import numpy as np
 from electra_lsp.engine.backend import ModelBackend
 from electra_lsp.engine.charclass import is_cjk
 from electra_lsp.engine.confusion import ConfusionSets
-from electra_lsp.engine.decide import Combiner, fit_combiner
+from electra_lsp.engine.decide import Combiner, fit_combiner, top_rows
 from electra_lsp.engine.evidence import ask_generator, build_candidates
 from electra_lsp.engine.lexicon import Lexicon
 from electra_lsp.engine.ngrams import CharNgrams
@@ -172,18 +172,19 @@ class Decisions:
 
 
 def decisions(combiner: Combiner, collected: Collected) -> Decisions:
-    probabilities = combiner.probabilities(collected.features)
-    best: dict[tuple[int, int], tuple[float, bool]] = {}
-    for p, label, pair, position in zip(probabilities, collected.labels, collected.pair,
-                                        collected.position, strict=True):
-        key = (int(pair), int(position))
-        if key not in best or p > best[key][0]:
-            best[key] = (float(p), bool(label))
-    keys = list(best)
+    ranked = combiner.probabilities(collected.features)
+    top = top_rows(ranked, position_ids(collected))
+    best = combiner.decided(collected.features[top], ranked[top])
     return Decisions(
-        np.array([best[k][0] for k in keys]), np.array([best[k][1] for k in keys]),
-        np.array([k[1] in collected.errors[k[0]] for k in keys], dtype=bool),
+        best, collected.labels[top].astype(bool),
+        np.array([int(collected.position[row]) in collected.errors[int(collected.pair[row])]
+                  for row in top], dtype=bool),
         sum(len(e) for e in collected.errors), collected.chars)
+
+
+def position_ids(collected: Collected, offset: int = 0) -> np.ndarray:
+    """(rows,) one id per (pair, position): the candidates of one character share it."""
+    return (collected.pair.astype(np.int64) + offset) * 1_000_000 + collected.position
 
 
 def rates(found: Decisions, threshold: float) -> dict[str, float]:
@@ -248,11 +249,14 @@ def calibrate(backend: ModelBackend, lexicon: Lexicon, confusion: ConfusionSets,
     features = np.concatenate([edited.features, csc.features])
     labels = np.concatenate([edited.labels, csc.labels])
     weights = np.concatenate([np.ones(len(edited.labels)), np.full(len(csc.labels), CSC_WEIGHT)])
+    groups = np.concatenate([position_ids(edited), position_ids(csc, offset=len(fit_edited))])
     if labels.sum() == 0 or labels.sum() == len(labels):
         raise ValueError(f"nothing to fit on in {data}: {int(labels.sum())} of {len(labels)} "
                          "candidate rows are intended characters")
-    combiner = fit_combiner(features, labels, weights)
-    log(f"fitted on {len(labels)} candidate rows ({int(labels.sum())} intended)")
+    combiner = fit_combiner(features, labels, weights, groups=groups)
+    log(f"fitted on {len(labels)} candidate rows ({int(labels.sum())} intended)"
+        + ("" if combiner.decider is not None else
+           "; no decider: its rows hold one class only, the ranker decides alone"))
 
     tune_pairs = planted_and_clean(clean_lines(data, "tune")[:limit], lexicon, confusion,
                                    vocabulary, TUNE_SEEDS)
