@@ -197,9 +197,14 @@ class Combiner:
         ranked = _sigmoid(self.model.logits(_at_generator_bound(self.model, features)))
         if self.decider is None:
             return ranked
-        decided = _sigmoid(self.decider.logits(_at_generator_bound(self.decider, features)))
-        # Under the floor a row keeps the ranker's probability; from it on, the decider's.
-        return np.where(ranked >= self.floor, np.maximum(decided, self.floor), ranked)
+        # Under the floor a row keeps the ranker's probability; from it on, the decider's
+        # (asked only there: most rows never reach the floor).
+        passed = ranked >= self.floor
+        if passed.any():
+            decided = _sigmoid(self.decider.logits(_at_generator_bound(self.decider,
+                                                                       features[passed])))
+            ranked[passed] = np.maximum(decided, self.floor)
+        return ranked
 
     # -- storage (electra_lsp.json) --------------------------------------------------------
     def to_json(self) -> dict:
