@@ -50,6 +50,11 @@ def configure_logging(log_file: Path | None, level_name: str | None) -> None:
         logging.getLogger("pygls").setLevel(max(level, logging.WARNING))
 
 
+STDIO_HINT = ("electra-lsp: the language server is waiting for an editor on stdin/stdout "
+              "(LSP); press Ctrl-C to stop. For the command line, see `electra-lsp --help` "
+              "(check, fix, chat ...).")
+
+
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         return fail(f"--port must be between 1 and 65535, got {args.port}")
@@ -68,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:
+        if sys.stdin.isatty():  # a person typed `electra-lsp`: say what is waiting
+            print(STDIO_HINT, file=sys.stderr, flush=True)
         server.start_io()
     server.worker.stop()
     server.runner.stop()

@@ -318,3 +318,25 @@ def test_fix_leaves_reference_labels_alone(planted_script, tmp_path, capsys):
     assert main(["fix", "--write", str(path)]) == 1
     assert path.read_text(encoding="utf-8") == text.replace("[朋有](", "[朋友](")
     assert "1 change)" in capsys.readouterr().out
+
+
+def test_bare_command_on_a_terminal_says_a_server_is_waiting(tmp_path):
+    """`electra-lsp` typed at a prompt starts the stdio server: it says so at once, on stderr
+    (an editor's pipe gets no such line)."""
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    controller, terminal = pty.openpty()
+    server = subprocess.Popen([sys.executable, "-m", "electra_lsp"], stdin=terminal,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    os.close(terminal)
+    try:
+        ready, _, _ = select.select([server.stderr], [], [], 30)
+        line = server.stderr.readline().decode("utf-8") if ready else ""
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+        os.close(controller)
+    assert "waiting for an editor" in line and "electra-lsp --help" in line
