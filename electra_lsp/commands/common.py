@@ -27,14 +27,23 @@ class InputError(Exception):
     """An input file cannot be checked; the message names the file."""
 
 
-def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    """One flag per setting, named after the schema (`topK` → `--top-k`), plus --config."""
+# Settings only the language server acts on; the other commands accept them (one --config
+# file serves both) but list them apart, so no one expects them to change a check.
+EDITOR_ONLY = frozenset({"debounceMs", "severity", "fileTypes", "maxDocumentSize"})
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser, server: bool = False) -> None:
+    """One flag per setting, named after the schema (`topK` → `--top-k`), plus --config.
+    server: the language server's parser (every setting acts there)."""
     group = parser.add_argument_group("settings (same names as the electraLsp.* LSP settings)")
+    editor = group if server else parser.add_argument_group(
+        "editor-only settings (accepted so one --config file serves both; no effect here)")
     group.add_argument("--config", type=Path, metavar="FILE",
                        help="JSON settings file (flat, or under an 'electraLsp' key)")
     for spec in SPECS:
-        group.add_argument(spec.cli_flag, dest=f"setting_{spec.name}", metavar="VALUE",
-                           default=None, help=f"{spec.description} (env {spec.env_var})")
+        target = editor if spec.name in EDITOR_ONLY else group
+        target.add_argument(spec.cli_flag, dest=f"setting_{spec.name}", metavar="VALUE",
+                            default=None, help=f"{spec.description} (env {spec.env_var})")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:

@@ -36,7 +36,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--log-level", default=None,
                         choices=["debug", "info", "warning", "error"],
                         help="log level (default: info with --log-file, else warning)")
-    add_settings_arguments(parser)
+    add_settings_arguments(parser, server=True)
     parser.set_defaults(run=run)
 
 

@@ -340,3 +340,21 @@ def test_bare_command_on_a_terminal_says_a_server_is_waiting(tmp_path):
         server.wait(timeout=30)
         os.close(controller)
     assert "waiting for an editor" in line and "electra-lsp --help" in line
+
+
+def test_command_help_lists_editor_only_settings_apart(capsys):
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    out = capsys.readouterr().out
+    text = out[out.index("settings (same names"):]  # past the usage line
+    editor = text.index("editor-only settings")
+    assert text.index("--debounce-ms") > editor and text.index("--severity") > editor
+    assert text.index("--top-k") < editor and text.index("--threshold") < editor
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    assert "editor-only" not in capsys.readouterr().out
+
+def test_editor_only_settings_are_still_accepted_by_commands(planted_script, tmp_path, capsys):
+    document = tmp_path / "a.md"
+    document.write_text("我和朋有去看花。\n", encoding="utf-8")
+    assert main(["check", "--severity", "hint", "--debounce-ms", "10", str(document)]) == 1
