@@ -312,8 +312,6 @@ def _fit_model(kind: str, features: np.ndarray, labels: np.ndarray,
     raise ValueError(f"unknown combiner kind {kind!r}")
 
 
-
-
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits))
 

@@ -153,13 +153,13 @@ def run(args: argparse.Namespace) -> int:
     if args.clean:
         clean = [line for line in args.clean.read_text(encoding="utf-8").splitlines() if line]
     if args.clean_data:
+        from electra_lsp.commands.common import fail
         from electra_lsp.train.calibrate import clean_lines
 
         try:
             clean += clean_lines(args.clean_data, "tune")
         except FileNotFoundError as error:
-            print(f"electra-lsp: error: {error}", file=sys.stderr)
-            return 2
+            return fail(str(error))
     points = sweep(args.model_dir, read_pairs(args.dev), clean)
     balanced, precise = choose(points)
     print(json.dumps({"dev": str(args.dev), "balanced": balanced.summary(),
