@@ -136,3 +136,31 @@ def test_a_missing_lexicon_leaves_the_server_with_the_models_alone(monkeypatch):
     loaded = build_checker(WithCombiner(), Settings(dictionaryPath="/nonexistent/dict.txt"))
     assert loaded.checker.combiner is None and loaded.lexicon is None
     assert any("thuocl_it.tsv" in w and "models alone" in w for w in loaded.warnings)
+
+
+def test_many_sentences_in_chunks_find_what_one_pass_finds(lexicon, monkeypatch):
+    # Past PIPELINE_CHUNK sentences the discriminator runs ahead in a worker thread, chunk by
+    # chunk; the findings (and their order) must be those of one pass over all of them.
+    from electra_lsp import checker as checker_module
+
+    sentences = [f"第{i}次：他以经把依赖按装好了。" if i % 3 else f"第{i}次：一切正常。"
+                 for i in range(23)]
+    calls: list[int] = []
+
+    class Counting(Indifferent):
+        def replaced_probabilities(self, batch: Sequence[str]) -> list[list[float]]:
+            calls.append(len(batch))
+            return super().replaced_probabilities(batch)
+
+    def run(chunk: int) -> list[list]:
+        monkeypatch.setattr(checker_module, "PIPELINE_CHUNK", chunk)
+        checker = Checker(Counting(), Settings(), lexicon=lexicon, combiner=combiner())
+        return checker.check_sentences(sentences)
+
+    whole = run(1000)
+    assert calls == [23]
+    calls.clear()
+    chunked = run(5)
+    assert calls == [5, 5, 5, 5, 3]
+    assert chunked == whole
+    assert sum(len(found) for found in whole) >= 2 * 15  # 以经 and 按装 in 15 sentences
