@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
                 lexicon = shared_lexicon()
                 ngrams = shared_ngrams()
                 report["lexicon"] = {
-                    "words": len(lexicon), "trigrams": len(ngrams.trigram_keys),
+                    "words": len(lexicon), "ngrams": len(ngrams),
                     "loadSeconds": round(lexicon.load_seconds + ngrams.load_seconds, 2)}
         except (LexiconError, NgramError) as error:
             report["lexiconError"] = str(error)
@@ -93,7 +93,7 @@ def _print_text(report: dict) -> None:
         print(f"decision: {report['decision']}")
     if "lexicon" in report:
         print(f"lexicon: {report['lexicon']['words']} words and "
-              f"{report['lexicon']['trigrams']} character trigrams loaded in "
+              f"{report['lexicon']['ngrams']} character n-grams loaded in "
               f"{report['lexicon']['loadSeconds']} s")
     if "lexiconError" in report:
         print(f"lexicon: error: {report['lexiconError']}", file=sys.stderr)

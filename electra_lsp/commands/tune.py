@@ -91,7 +91,7 @@ def _add_training_tools(actions: argparse._SubParsersAction) -> None:
 
     ngrams = actions.add_parser(
         "ngrams", help="count the character n-grams of a corpus",
-        description="Count the character bigrams and trigrams of corpus lines (.txt or "
+        description="Count the character n-grams (n = 2 … 5) of corpus lines (.txt or "
         ".txt.xz) for the fused decision.")
     ngrams.add_argument("corpus", type=Path, nargs="+")
     ngrams.add_argument("--output", type=Path, required=True)

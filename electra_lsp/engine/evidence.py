@@ -26,9 +26,10 @@ The features, one row per candidate (names in FEATURES, read by `decide.Combiner
 - one indicator per kind of similarity (confusion.KINDS);
 - neighbour_gain: the largest lexical gain of any candidate within two characters on either
   side (a typo stands alone; an unknown name or term makes its neighbours suspicious too);
-- context_gain / context_gain_bigrams: Σ log(1 + count) of the character trigrams (bigrams)
-  covering the position with the candidate, minus the same as written, from the counts of
-  edited text (ngrams.py); written_context: that sum as written (how attested the text is);
+- context_gain / context_gain_bigrams / context_gain_4 / context_gain_5: Σ log(1 + count) of
+  the character trigrams (bigrams, 4-grams, 5-grams) covering the position with the candidate,
+  minus the same as written, from the counts of edited text (ngrams.py); written_context: the
+  trigram sum as written (how attested the text is);
 - broken_word: log-probability of the most common word of 2+ characters, as written, that the
   candidate's word would break up without covering the position (提高 in 以高新技术 breaks
   高新技术: a writer rarely garbles a word next to an intact one), NO_WORD when none;
@@ -59,11 +60,19 @@ FEATURES = (
     *(f"kind_{kind}" for kind in KINDS),
     "generator_candidate", "written_word", "candidate_word", "neighbour_gain",
     "context_gain", "context_gain_bigrams", "written_context",
-    "broken_word", "written_alone", "single_change",
+    "broken_word", "written_alone", "single_change", "context_gain_4", "context_gain_5",
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 GENERATOR = INDEX["generator"]
 GENERATOR_CANDIDATE = INDEX["generator_candidate"]
+# Column numbers of the features build_candidates fills (looked up once, not per row).
+(_DETECTOR, _WRITTEN_WORD, _CANDIDATE_WORD, _LEXICAL_GAIN, _WRITTEN_IN_WORD, _CANDIDATE_IN_WORD,
+ _BROKEN_WORD, _WRITTEN_ALONE, _SINGLE_CHANGE, _DOMAIN, _IDIOM, _NAME, _CONFUSABLE,
+ _CHAR_FREQUENCY, _FROM_LEXICON) = (INDEX[name] for name in (
+    "detector", "written_word", "candidate_word", "lexical_gain", "written_in_word",
+    "candidate_in_word", "broken_word", "written_alone", "single_change", "domain", "idiom",
+    "name", "confusable", "char_frequency", "from_lexicon"))
+_KIND = {kind: INDEX[f"kind_{kind}"] for kind in KINDS}
 # The columns only the generator fills; a larger value never makes a typo less likely.
 GENERATOR_COLUMNS = (GENERATOR, GENERATOR_CANDIDATE)
 # Clipping keeps one extreme model output from outvoting everything else, and bounds the
@@ -129,7 +138,9 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
             if not is_cjk(written):
                 continue
             similar = confusion.similar_kinds(written)
-            completions, written_word = lexicon.completions(sentence, position, similar)
+            start, end = lexicon.window(sentence, position)
+            completions, written_word = lexicon.completions(sentence, position, similar,
+                                                            (start, end))
             pool = {c: similar[c] for c in completions}
             if scores[position] >= DETECTOR_GATE:
                 pool.update(_likeliest(similar, lexicon, weights, pool))
@@ -137,7 +148,6 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
                      if c in vocabulary and weights.get(k, 1.0) > 0]
             if not typed:
                 continue
-            start, end = lexicon.window(sentence, position)
             window = sentence[start:end]
             local = position - start
             base, spans = lexicon.best_segmentation(window)
@@ -149,35 +159,37 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
             p = min(1.0 - 1e-6, max(1e-6, scores[position]))
             detector_logit = _clip("detector", math.log(p / (1.0 - p)))
             written_logp = lexicon.char_logp(written)
+            # What every candidate of this position shares.
+            shared = [0.0] * len(FEATURES)
+            shared[_DETECTOR] = detector_logit
+            shared[GENERATOR] = math.nan
+            shared[GENERATOR_CANDIDATE] = math.nan
+            shared[_WRITTEN_WORD] = written_word
+            shared[_WRITTEN_IN_WORD] = written_in_word
+            shared[_WRITTEN_ALONE] = written_alone
+            shared[_DOMAIN] = float(bool(flags & DOMAIN))
+            shared[_IDIOM] = float(bool(flags & IDIOM))
+            shared[_NAME] = float(bool(flags & (NAME | PLACE)))
             for char, kind in typed:
                 score, new_spans = lexicon.best_segmentation(
                     window[:local] + char + window[local + 1:])
-                row = [0.0] * len(FEATURES)
-                row[INDEX["detector"]] = detector_logit
-                row[GENERATOR] = math.nan
-                row[GENERATOR_CANDIDATE] = math.nan
-                row[INDEX["written_word"]] = written_word
-                row[INDEX["candidate_word"]] = completions.get(char, NO_WORD)
-                row[INDEX["lexical_gain"]] = _clip("lexical_gain", score - base)
-                row[INDEX["written_in_word"]] = written_in_word
+                row = shared.copy()
+                row[_CANDIDATE_WORD] = completions.get(char, NO_WORD)
+                row[_LEXICAL_GAIN] = _clip("lexical_gain", score - base)
                 low, high = next((lo, hi) for lo, hi in new_spans if lo <= local < hi)
-                row[INDEX["candidate_in_word"]] = float(high - low > 1)
-                row[INDEX["broken_word"]] = max(
+                row[_CANDIDATE_IN_WORD] = float(high - low > 1)
+                row[_BROKEN_WORD] = max(
                     (lexicon.logp(window[x:y]) or NO_WORD for x, y in spans
                      if y - x > 1 and not x <= local < y and x < high and low < y),
                     default=NO_WORD)
-                row[INDEX["written_alone"]] = written_alone
-                row[INDEX["single_change"]] = float(
+                row[_SINGLE_CHANGE] = float(
                     sum(1 for x, y in new_spans if y - x == 1) - singles)
-                row[INDEX["domain"]] = float(bool(flags & DOMAIN))
-                row[INDEX["idiom"]] = float(bool(flags & IDIOM))
-                row[INDEX["name"]] = float(bool(flags & (NAME | PLACE)))
-                row[INDEX["confusable"]] = float(lexicon.confusable is not None
-                               and lexicon.confusable.suggests(sentence, position, char))
-                row[INDEX["char_frequency"]] = _clip("char_frequency",
-                                                     lexicon.char_logp(char) - written_logp)
-                row[INDEX["from_lexicon"]] = float(char in completions)
-                row[INDEX[f"kind_{kind}"]] = 1.0
+                row[_CONFUSABLE] = float(lexicon.confusable is not None
+                                         and lexicon.confusable.suggests(sentence, position, char))
+                row[_CHAR_FREQUENCY] = _clip("char_frequency",
+                                             lexicon.char_logp(char) - written_logp)
+                row[_FROM_LEXICON] = float(char in completions)
+                row[_KIND[kind]] = 1.0
                 rows.append(row)
                 where_s.append(number)
                 where_p.append(position)
@@ -205,24 +217,33 @@ def _neighbour_gain(features: np.ndarray, sentence: list[int], position: list[in
 
 def _context(features: np.ndarray, sentences: Sequence[str], sentence: list[int],
              position: list[int], chars: list[str], ngrams: CharNgrams) -> None:
-    """Fill the n-gram columns: counts looked up for all rows at once."""
-    for n, gain_column in ((3, INDEX["context_gain"]), (2, INDEX["context_gain_bigrams"])):
-        rows, written, changed = [], [], []
-        for row, (number, at, char) in enumerate(zip(sentence, position, chars, strict=True)):
-            text = sentences[number]
-            for start in range(max(0, at - n + 1), min(at, len(text) - n) + 1):
-                gram = text[start:start + n]
-                rows.append(row)
-                written.append(gram)
-                changed.append(gram[:at - start] + char + gram[at - start + 1:])
-        if not rows:
-            continue
-        before = np.log1p(ngrams.count(written))
-        after = np.log1p(ngrams.count(changed))
-        features[:, gain_column] = np.bincount(rows, after - before, minlength=len(features))
+    """Fill the n-gram columns: every n-gram covering each row's position, as written and with
+    the row's candidate, built as code-point arrays and looked up for all rows at once."""
+    text = np.frombuffer("".join(sentences).encode("utf-32-le"), dtype=np.uint32)
+    lengths = np.array([len(s) for s in sentences], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    at = np.asarray(position, dtype=np.int64)
+    number = np.asarray(sentence, dtype=np.int64)
+    base, length = starts[number], lengths[number]
+    candidate = np.frombuffer("".join(chars).encode("utf-32-le"), dtype=np.uint32)
+    rows = np.arange(len(at))
+    for n, gain_column in ((3, INDEX["context_gain"]), (2, INDEX["context_gain_bigrams"]),
+                           (4, INDEX["context_gain_4"]), (5, INDEX["context_gain_5"])):
+        before = np.zeros(len(at))
+        after = np.zeros(len(at))
+        for offset in range(n):  # the n-gram starting `offset` characters before the position
+            first = at - offset
+            inside = (first >= 0) & (first + n <= length)
+            if not inside.any():
+                continue
+            grams = text[(base + first)[inside, None] + np.arange(n)]
+            changed = grams.copy()
+            changed[:, offset] = candidate[inside]
+            before[inside] += np.log1p(ngrams.count_codes(grams))
+            after[inside] += np.log1p(ngrams.count_codes(changed))
+        features[rows, gain_column] = after - before
         if n == 3:
-            features[:, INDEX["written_context"]] = np.bincount(rows, before,
-                                                                minlength=len(features))
+            features[rows, INDEX["written_context"]] = before
 
 
 def _likeliest(similar: dict[str, str], lexicon: Lexicon, weights: dict[str, float],

@@ -170,15 +170,17 @@ class Lexicon:
 
     # -- candidates ------------------------------------------------------------------------
     def completions(self, sentence: str, position: int,
-                    allowed: Collection[str] | None = None) -> tuple[dict[str, float], float]:
+                    allowed: Collection[str] | None = None,
+                    window: tuple[int, int] | None = None) -> tuple[dict[str, float], float]:
         """({character: log-probability of the most common word it makes}, log-probability of
         the most common word the written text makes) at `position`.
 
         Words are known words of 2..MAX_WORD Chinese characters covering `position`; only
         characters whose word is more common than the written text's are listed; `allowed`:
-        only these characters (e.g. those similar to the written one). No word: NO_WORD."""
+        only these characters (e.g. those similar to the written one); `window`: the result of
+        `self.window(sentence, position)` when the caller has it. No word: NO_WORD."""
         found: dict[str, float] = {}
-        start, end = self.window(sentence, position)
+        start, end = window if window is not None else self.window(sentence, position)
         written = -math.inf
         counts = self.counts
         for length in range(2, MAX_WORD + 1):

@@ -169,7 +169,7 @@ def build_checker(backend: ModelBackend, settings: Settings) -> LoadedModels:
     device = str(getattr(backend, "device", "cpu" if kind in ("torch", "onnx") else "none"))
     lexicon = None if checker.lexicon is None else {
         "words": len(checker.lexicon),
-        "trigrams": len(checker.ngrams.trigram_keys) if checker.ngrams else 0,
+        "ngrams": len(checker.ngrams) if checker.ngrams else 0,
         "loadSeconds": round(checker.lexicon.load_seconds
                              + (checker.ngrams.load_seconds if checker.ngrams else 0.0), 2)}
     return LoadedModels(checker, backend.name, kind, device, time.perf_counter() - start,

@@ -1,4 +1,4 @@
-"""`electra-lsp tune ngrams CORPUS... --output FILE`: count the character bigrams and trigrams
+"""`electra-lsp tune ngrams CORPUS... --output FILE`: count the character n-grams (n = 2 … 5)
 of corpus lines (.txt or .txt.xz) for engine/ngrams.py."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ def run(args: argparse.Namespace) -> int:
     lines = list(read_lines(args.corpus))
     ngrams = count_ngrams(lines, min_count)
     ngrams.save(args.output)
-    print(f"{len(lines)} lines: {len(ngrams.bigram_keys)} bigrams, "
-          f"{len(ngrams.trigram_keys)} trigrams seen at least {min_count} times "
+    sizes = ", ".join(f"{len(keys)} {n}-grams" for n, (keys, _) in ngrams.tables.items())
+    print(f"{len(lines)} lines: {sizes} seen at least {min_count} times "
           f"-> {args.output} ({args.output.stat().st_size / 1e6:.1f} MB)")
     return 0
 
