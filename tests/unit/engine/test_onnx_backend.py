@@ -188,3 +188,12 @@ def test_failed_export_is_a_clear_error(pair, tmp_path, monkeypatch):
     with pytest.raises(ModelLoadError, match="use backend torch"):
         OnnxBackend(*pair, Settings(), cache=tmp_path)
     assert not list((tmp_path / "onnx").glob("*.onnx"))  # no half-written graph is left
+
+
+def test_sessions_share_one_cpu_arena():
+    # Both networks draw on the process-wide arena (one peak instead of one per session).
+    first = onnx_backend._session_options(0)
+    second = onnx_backend._session_options(2)
+    assert onnx_backend._shared_arena
+    for options in (first, second):
+        assert options.get_session_config_entry("session.use_env_allocators") == "1"
