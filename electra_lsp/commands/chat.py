@@ -1,6 +1,7 @@
 """`electra-lsp chat`: proofread pasted text in a conversation.
 
-Interactive: type or paste Chinese text (several lines; a blank line or Ctrl-D ends a message)
+Interactive: type or paste Chinese text (several lines; a blank line or Ctrl-D ends a message;
+piped, a message runs to the end of input or the next /command line)
 and get back the text with each suspected character marked, the corrected text, and one line
 per finding with its suggestions and reason. Commands: /fix, /explain N, /add WORD,
 /ignore WORD, /settings, /help, /quit. Colours only on a terminal and without NO_COLOR.
@@ -32,6 +33,8 @@ from electra_lsp.commands.common import (
 )
 from electra_lsp.settings import SettingsError
 
+COMMANDS = frozenset({"/fix", "/explain", "/add", "/ignore", "/settings", "/help", "/quit",
+                      "/exit", "/q"})
 HELP = """命令 commands:
   /fix          只输出上一条消息的改正文本 (print only the corrected text)
   /explain N    第 N 处的详细依据 (the evidence for finding N)
@@ -131,6 +134,7 @@ class _Session:
         self.source = source
         self.out = out
         self.interactive = source.isatty()
+        self.pending: str | None = None  # a command line read while reading piped text
         self.color = out.isatty() and not os.environ.get("NO_COLOR")
         self.ignored: set[str] = set()
         self.last = None  # the last Proofread
@@ -158,29 +162,41 @@ class _Session:
                 return 2
 
     def read_message(self) -> str | None:
-        """Lines up to a blank line or end of input; None at end of input with nothing read."""
+        """Lines up to a blank line (at a terminal) or end of input; None at end of input with
+        nothing read. Piped input keeps its blank lines: a whole file is one message, and only
+        a /command line (or the end) ends it, so `chat < file.md` answers once."""
         lines: list[str] = []
         while True:
-            prompt = ("› " if not lines else "… ") if self.interactive else ""
             try:
-                if self.interactive:
-                    line = input(prompt)
-                else:
-                    line = self.source.readline()
-                    if not line:
-                        raise EOFError
-                    line = line.rstrip("\n")
+                line = self._next_line(lines)
             except EOFError:
                 if self.interactive:
                     self.say()
-                return "\n".join(lines) if lines else None
-            if line.startswith("/") and not lines:
-                return line.strip()
+                return "\n".join(lines).strip("\n") if lines else None
+            if line.startswith("/") and line.split(" ", 1)[0] in COMMANDS:
+                if not "\n".join(lines).strip():
+                    return line.strip()
+                self.pending = line  # answer the message first, then run the command
+                return "\n".join(lines).strip("\n")
             if not line.strip():
-                if lines:
+                if lines and self.interactive:
                     return "\n".join(lines)
+                if lines:
+                    lines.append("")
                 continue
             lines.append(line.rstrip("\r"))
+
+    def _next_line(self, lines: list[str]) -> str:
+        """The next input line without its newline; raises EOFError at the end."""
+        if self.pending is not None:
+            line, self.pending = self.pending, None
+            return line
+        if self.interactive:
+            return input("› " if not lines else "… ")
+        line = self.source.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
 
     def checker(self):
         if not self.models.ready:

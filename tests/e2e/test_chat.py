@@ -49,6 +49,17 @@ def test_end_of_input_ends_the_last_message(planted_script, tmp_path):
     assert result.returncode == 0 and "朋【有→友】" in result.stdout
 
 
+def test_a_piped_file_with_paragraphs_is_one_message(planted_script, tmp_path):
+    # `chat < notes.md`: blank lines between paragraphs belong to the text; one answer for it
+    # all (a terminal ends a message at a blank line instead).
+    result = run_chat([], "# 标题\n\n我的朋有。\n\n\n他们也好。\n/fix\n", tmp_path)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert out.count("标记 marked:") == 1 and "未发现错别字" not in out
+    assert "改正 corrected:\n# 标题\n\n我的朋友。\n\n\n他们也好。\n" in out
+    assert out.rstrip().endswith("# 标题\n\n我的朋友。\n\n\n他们也好。")  # the /fix answer
+
+
 def test_json_lines_with_bad_input_in_between(planted_script, tmp_path):
     lines = ['{"text": "😀朋有"}', "not json", '{"txt": "朋有"}', "[1, 2]",
              json.dumps({"text": "长" * 300_000}), '{"text": "朋有", "kind": "html"}',
