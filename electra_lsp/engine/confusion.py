@@ -2,7 +2,10 @@
 
 Sound: the same-pinyin table from the shared confusion data, plus pypinyin readings of every
 known character grouped by toneless pinyin with common fuzzy pairs merged (zh/z, ch/c, sh/s,
-n/l, -ang/-an, -eng/-en, -ing/-in), so heteronyms and regional mix-ups are covered.
+n/l, -ang/-an, -eng/-en, -ing/-in), so heteronyms and regional mix-ups are covered. Only
+readings in use count: a character's first reading and those its words in pypinyin's phrase
+dictionary use (行 háng in 银行 stays; 也 yí, 透 shū, 搜 xiāo, archaic readings no word uses,
+go: they made 也/印, 透/书 and 搜/号 "same sound").
 Shape: the same-stroke groups from the confusion data.
 
 Not all similar characters are equally likely to be what a writer meant: in real errors the
@@ -49,19 +52,41 @@ def fuzzy_key(syllable: str) -> str:
     return syllable
 
 
+@lru_cache(maxsize=1)
+def _phrase_readings() -> dict[str, frozenset[str]]:
+    """{character: the readings (tone numbers) its words use} from pypinyin's phrase
+    dictionary (loaded with pypinyin anyway; ~47,000 words)."""
+    from pypinyin.contrib.tone_convert import to_tone3
+    from pypinyin.phrases_dict import phrases_dict
+
+    used: dict[str, set[str]] = defaultdict(set)
+    for phrase, syllables in phrases_dict.items():
+        if len(phrase) == len(syllables):
+            for char, options in zip(phrase, syllables, strict=True):
+                used[char].update(to_tone3(option) for option in options)
+    return {char: frozenset(found) for char, found in used.items()}
+
+
+@lru_cache(maxsize=65536)
+def _readings_in_use(char: str) -> tuple[str, ...]:
+    """Readings with tone numbers, the first (most common) one and those a word uses."""
+    found = pinyin(char, style=Style.TONE3, heteronym=True, errors=lambda _: [[]])
+    every = found[0] if found else []
+    used = _phrase_readings().get(char, frozenset())
+    return tuple(reading for number, reading in enumerate(every) if number == 0 or reading in used)
+
+
 @lru_cache(maxsize=65536)
 def toned_readings(char: str) -> frozenset[str]:
-    """Pinyin readings with tone numbers (all heteronyms)."""
-    found = pinyin(char, style=Style.TONE3, heteronym=True, errors=lambda _: [[]])
-    return frozenset(found[0] if found else ())
+    """Pinyin readings in use with tone numbers (see the module docstring)."""
+    return frozenset(_readings_in_use(char))
 
 
 @lru_cache(maxsize=65536)  # kind() asks for every candidate of every flagged character
 def readings(char: str) -> tuple[str, ...]:
-    """Toneless pinyin readings of one character (all heteronyms); () when unknown."""
-    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda _: [[]])
-    return tuple(reading for reading in (found[0] if found else [])
-                 if re.fullmatch(r"[a-zü]+", reading))
+    """Toneless pinyin readings in use of one character; () when unknown."""
+    toneless = dict.fromkeys(reading.rstrip("012345") for reading in _readings_in_use(char))
+    return tuple(reading for reading in toneless if re.fullmatch(r"[a-zü]+", reading))
 
 
 class ConfusionSets:

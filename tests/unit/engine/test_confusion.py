@@ -50,6 +50,21 @@ def test_kind_names_the_most_specific_similarity(written, meant, kind):
     assert sets().kind(written, meant) == kind
 
 
+def test_only_readings_in_use_make_characters_sound_alike():
+    # pypinyin also lists archaic readings no word uses (也 yí, 透 shū, 搜 xiāo, 还 fú): with
+    # them 也/印, 透/书, 搜/号 and 还/包 counted as homophones and were flagged in correct text.
+    from electra_lsp.engine.confusion import readings, toned_readings
+
+    confusion = ConfusionSets({}, {}, frozenset("也印透书搜号还包行航银重虫"))
+    for written, meant in (("也", "印"), ("透", "书"), ("搜", "号"), ("还", "包")):
+        assert confusion.kind(written, meant) is None, (written, meant)
+    # Readings that words use stay: 行 háng (银行), 重 chóng (重复), 还 huán (还原).
+    assert confusion.kind("行", "航") == "same_tone"
+    assert confusion.kind("重", "虫") == "same_tone"
+    assert set(readings("还")) == {"hai", "huan"}
+    assert toned_readings("透") == frozenset({"tou4"})
+
+
 def test_weights_follow_kinds_and_default_to_equal():
     assert sets().weights("在", ["再", "灾"]) == {"再": 1.0, "灾": 1.0}
     weighted = sets({"same_tone": 1.0, "other_tone": 0.25})
