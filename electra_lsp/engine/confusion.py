@@ -60,10 +60,15 @@ def _phrase_readings() -> dict[str, frozenset[str]]:
     from pypinyin.phrases_dict import phrases_dict
 
     used: dict[str, set[str]] = defaultdict(set)
+    tone3: dict[str, str] = {}  # ~1,500 distinct syllables: convert each once
     for phrase, syllables in phrases_dict.items():
         if len(phrase) == len(syllables):
             for char, options in zip(phrase, syllables, strict=True):
-                used[char].update(to_tone3(option) for option in options)
+                for option in options:
+                    converted = tone3.get(option)
+                    if converted is None:
+                        converted = tone3[option] = to_tone3(option)
+                    used[char].add(converted)
     return {char: frozenset(found) for char, found in used.items()}
 
 
