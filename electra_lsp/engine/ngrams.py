@@ -2,7 +2,7 @@
 
 Where the lexicon knows words, these counts know contexts: 配置文件 and 配制文件 are both made
 of known words, but "置文件" is common in edited text and "制文件" is not; longer n-grams see
-past a word's edge (充分反映了 against 充分反应了). The evidence (evidence.py) compares the
+past a word's edge (充分反映 against 充分反应). The evidence (evidence.py) compares the
 counts of the n-grams covering a position as written and with a candidate.
 
 Storage (`data/ngrams/char_ngrams.npz`, numpy arrays only, loaded without pickle): per order n,
