@@ -30,9 +30,10 @@ def test_code_is_not_checked():
 
 
 def test_suggestions_below_ratio_and_top_k_are_dropped():
-    backend = ScriptedBackend({"有": {"友": 0.9, "又": 0.05, "右": 0.02}})
+    backend = ScriptedBackend({"有": {"友": 0.9, "又": 0.08, "右": 0.02}})
     checker = Checker(backend, Settings(topK=2, minRatio=3.0))
-    # the scripted generator gives the written character p=0.01: 又 (5x) and 友 (90x) pass
+    # the scripted generator gives the written character p=0.01; weighed by the prior of
+    # their kind, 友 (same tone, 90x) and 又 (yòu for yǒu, other tone: 8x · 0.46) pass
     suggestions = checker.check_sentences(["朋有"])[0][0].suggestions
     assert [s.text for s in suggestions] == ["友", "又"]
     checker.update_settings(Settings(minRatio=10.0))
