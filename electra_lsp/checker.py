@@ -100,6 +100,21 @@ class CheckerStats:
         return self.cache_hits / total if total else 0.0
 
 
+def _shipped_combiner(backend: ModelBackend) -> Combiner | None:
+    """The combiner in the pair's electra_lsp.json, parsed once per backend: the parsed one
+    replaces its JSON in `backend.recommended` (400 trees as JSON lists held ~40 MB for
+    nothing), so later checkers of the same backend reuse it. Raises CombinerError."""
+    recommended = backend.recommended
+    stored = recommended.get("combiner")
+    if isinstance(stored, Combiner):
+        return stored
+    if not isinstance(stored, dict):
+        return None
+    combiner = Combiner.from_json(stored)
+    recommended["combiner"] = combiner
+    return combiner
+
+
 class Checker:
     """Finds misspellings: `check(text, kind)` for documents, `check_sentences` for sentences.
 
@@ -124,8 +139,8 @@ class Checker:
         self.confusion = confusion or load_confusion(backend.vocabulary)
         if not use_combiner:
             combiner = None
-        elif combiner is None and isinstance(backend.recommended.get("combiner"), dict):
-            combiner = Combiner.from_json(backend.recommended["combiner"])
+        elif combiner is None:
+            combiner = _shipped_combiner(backend)
         self.combiner = combiner
         self.lexicon = lexicon if lexicon is not None or combiner is None else shared_lexicon()
         if ngrams is None and combiner is not None:

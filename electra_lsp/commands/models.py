@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
             if not args.no_load:
                 backend, seconds = timed_load(settings)
                 report.update(name=backend.name, backendUsed=backend.kind,
-                              loadSeconds=round(seconds, 2), recommended=backend.recommended,
+                              loadSeconds=round(seconds, 2),
+                              recommended=recommended_summary(backend.recommended),
                               decision="fused" if "combiner" in backend.recommended
                               else "models only (no fitted combiner: electra-lsp tune "
                               "calibrate)")
@@ -99,3 +100,20 @@ def _print_text(report: dict) -> None:
         print(f"lexicon: error: {report['lexiconError']}", file=sys.stderr)
     if "error" in report:
         print(f"error: {report['error']}", file=sys.stderr)
+
+
+def recommended_summary(recommended: dict) -> dict:
+    """The pair's shipped settings for a report: its combiner (400 trees or so, megabytes of
+    JSON) reduced to what it is and its thresholds."""
+    from electra_lsp.engine.decide import Combiner
+
+    summary = {key: value for key, value in recommended.items() if key != "combiner"}
+    stored = recommended.get("combiner")
+    if isinstance(stored, Combiner):
+        stored = stored.to_json()
+    if isinstance(stored, dict):
+        summary["combiner"] = {
+            "kind": stored.get("kind"), "stages": 2 if stored.get("decider") else 1,
+            "features": len(stored.get("features", ())), "threshold": stored.get("threshold"),
+            "autoFixThreshold": stored.get("autoFixThreshold")}
+    return summary

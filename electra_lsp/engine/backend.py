@@ -40,7 +40,8 @@ class ModelBackend(Protocol):
 
     @property
     def recommended(self) -> dict:
-        """Settings the model ships with (e.g. {"threshold": 0.6, "minRatio": 2.0})."""
+        """Settings the model ships with (e.g. {"threshold": 0.6, "minRatio": 2.0}); its
+        "combiner" is the JSON until a Checker parses it, then the parsed `Combiner`."""
         ...
 
     @property

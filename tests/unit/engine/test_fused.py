@@ -164,3 +164,25 @@ def test_many_sentences_in_chunks_find_what_one_pass_finds(lexicon, monkeypatch)
     assert calls == [5, 5, 5, 5, 3]
     assert chunked == whole
     assert sum(len(found) for found in whole) >= 2 * 15  # 以经 and 按装 in 15 sentences
+
+
+def test_the_shipped_combiner_is_parsed_once_and_its_json_let_go(lexicon):
+    # The JSON of a real combiner is megabytes of lists (~40 MB as Python objects): the first
+    # checker parses it and keeps the parsed one in its place; later checkers reuse it.
+    from electra_lsp.commands.models import recommended_summary
+
+    class Shipped(Indifferent):
+        def __init__(self) -> None:
+            super().__init__()
+            self.recommended = {"threshold": 0.9, "combiner": combiner(0.6, 0.8).to_json()}
+
+    backend = Shipped()
+    assert recommended_summary(backend.recommended)["combiner"] == {
+        "kind": "logistic", "stages": 1, "features": len(FEATURES), "threshold": 0.6,
+        "autoFixThreshold": 0.8}
+    first = Checker(backend, Settings(), lexicon=lexicon)
+    assert isinstance(backend.recommended["combiner"], Combiner)
+    second = Checker(backend, Settings(), lexicon=lexicon)
+    assert second.combiner is first.combiner and first.threshold == 0.6
+    assert recommended_summary(backend.recommended)["combiner"]["threshold"] == 0.6
+    assert Checker(backend, Settings(), lexicon=lexicon, use_combiner=False).combiner is None
