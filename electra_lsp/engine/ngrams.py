@@ -8,8 +8,9 @@ counts of the n-grams covering a position as written and with a candidate.
 Storage (`data/ngrams/char_ngrams.npz`, numpy arrays only, loaded without pickle): per order n,
 sorted uint64 keys `keys_n` and uint16 counts `counts_n` (capped at 65,535) of the n-grams seen
 at least `MIN_COUNT` times. Bigram and trigram keys are exact (code points packed 21 bits each);
-4- and 5-grams do not fit 64 bits and are hashed (multiply-xor over the code points): with
-~2 million stored keys a lookup meets a wrong key with probability ~1e-13. Built by
+4- and 5-grams do not fit 64 bits and are hashed (multiply-xor over the code points): the
+corpus' 7.0 million distinct 4-grams and 8.8 million 5-grams all get distinct keys (checked),
+and with ~2 million stored keys a random lookup meets a wrong one with probability ~1e-13. Built by
 `python -m electra_lsp.train.ngrams` from the shared corpus (see data/ngrams/NOTICE.md).
 """
 
