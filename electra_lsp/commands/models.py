@@ -109,9 +109,12 @@ def recommended_summary(recommended: dict) -> dict:
 
     summary = {key: value for key, value in recommended.items() if key != "combiner"}
     stored = recommended.get("combiner")
-    if isinstance(stored, Combiner):
-        stored = stored.to_json()
-    if isinstance(stored, dict):
+    if isinstance(stored, Combiner):  # parsed already: read it, don't serialize its trees
+        summary["combiner"] = {
+            "kind": stored.model.kind, "stages": 1 if stored.decider is None else 2,
+            "features": len(stored.features), "threshold": stored.threshold,
+            "autoFixThreshold": stored.auto_fix_threshold}
+    elif isinstance(stored, dict):
         summary["combiner"] = {
             "kind": stored.get("kind"), "stages": 2 if stored.get("decider") else 1,
             "features": len(stored.get("features", ())), "threshold": stored.get("threshold"),

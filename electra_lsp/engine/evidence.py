@@ -226,7 +226,6 @@ def _context(features: np.ndarray, sentences: Sequence[str], sentence: list[int]
     number = np.asarray(sentence, dtype=np.int64)
     base, length = starts[number], lengths[number]
     candidate = np.frombuffer("".join(chars).encode("utf-32-le"), dtype=np.uint32)
-    rows = np.arange(len(at))
     for n, gain_column in ((3, INDEX["context_gain"]), (2, INDEX["context_gain_bigrams"]),
                            (4, INDEX["context_gain_4"]), (5, INDEX["context_gain_5"])):
         before = np.zeros(len(at))
@@ -241,9 +240,9 @@ def _context(features: np.ndarray, sentences: Sequence[str], sentence: list[int]
             changed[:, offset] = candidate[inside]
             before[inside] += np.log1p(ngrams.count_codes(grams))
             after[inside] += np.log1p(ngrams.count_codes(changed))
-        features[rows, gain_column] = after - before
+        features[:, gain_column] = after - before  # one row per candidate
         if n == 3:
-            features[rows, INDEX["written_context"]] = before
+            features[:, INDEX["written_context"]] = before
 
 
 def _likeliest(similar: dict[str, str], lexicon: Lexicon, weights: dict[str, float],
