@@ -51,8 +51,12 @@ _TINY = 1e-9
 # A suggestion is offered when it is at least this probable (and among the top K).
 SUGGESTION_FLOOR = 0.05
 # Document vocabulary: a pair of characters the document writes this often, flagged at two
-# places or more, is what its author means.
+# places or more, is what its author means ...
 DOCUMENT_REPEATS = 3
+# ... whatever the evidence when written this often (变基, git's "rebase", 51 times in its
+# messages; 属组 11 times beside 数组 in coreutils'): an input method's learnt typo is rarely
+# that common in one document.
+DOCUMENT_REPEATS_SURE = 10
 
 
 @dataclass
@@ -442,10 +446,12 @@ def without_document_vocabulary(text: str, sentences: Sequence[Segment],
     times or more in the prose (泛型 written 91 times in a book is not 91 typos).
 
     Counting flagged places, not just occurrences, keeps real typos next to a common pair
-    (在次 after 我们: 们在 is frequent, but only one 们在 is flagged). A typo repeated because
-    the input method learnt it stays reported when the evidence is sure (the finding is sure
-    enough for automatic fixes: 以经 → 已经) or when the document also writes the word the fix
-    makes (已经 elsewhere).
+    (在次 after 我们: 们在 is frequent, but only one 们在 is flagged). Below
+    DOCUMENT_REPEATS_SURE uses, a typo repeated because the input method learnt it stays
+    reported when the evidence is sure enough for automatic fixes, or when the written text
+    is no known word and the document also writes the word the fix makes (以经 beside 已经
+    elsewhere); a known word the document uses stays its author's choice even where the fix's
+    word also appears (引用 and 应用 in git's messages).
     """
     def pairs(finding: Finding) -> list[str]:
         start = finding.start
@@ -459,12 +465,16 @@ def without_document_vocabulary(text: str, sentences: Sequence[Segment],
     if not repeated:
         return findings
     prose = "\n".join(sentence.text for sentence in sentences)  # code does not count
-    used = {pair for pair in repeated if prose.count(pair) >= DOCUMENT_REPEATS}
+    used = {pair: uses for pair in repeated if (uses := prose.count(pair)) >= DOCUMENT_REPEATS}
 
     def explained(finding: Finding) -> bool:
         evidence = finding.evidence
-        if evidence is None or finding.auto_fix or not used.intersection(pairs(finding)):
+        uses = max((used.get(pair, 0) for pair in pairs(finding)), default=0)
+        if evidence is None or not uses:
             return False
-        return not (len(evidence.candidate_word) > 1 and evidence.candidate_word in prose)
+        if uses >= DOCUMENT_REPEATS_SURE:
+            return True
+        return not finding.auto_fix and (evidence.written_known or not (
+            len(evidence.candidate_word) > 1 and evidence.candidate_word in prose))
 
     return [f for f in findings if not explained(f)]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from electra_lsp.checker import Checker
+from electra_lsp.checker import DOCUMENT_REPEATS_SURE, Checker
 from electra_lsp.engine.backend import MaskAnswer, MaskQuery
 from electra_lsp.engine.decide import Combiner, LinearModel
 from electra_lsp.engine.evidence import FEATURES, INDEX
@@ -89,6 +89,23 @@ def test_the_documents_own_vocabulary_is_not_flagged(lexicon):
     # a typo beside a pair the document uses often is still found
     typo = "\n\n".join(["我们在这里。", "我们在那里。", "我们在家。", "他以经走了。"])
     assert [f.original for f in checker.check(typo, "markdown")] == ["以"]
+
+
+def test_a_known_word_the_document_uses_stays_its_authors_choice(lexicon):
+    checker = Checker(Indifferent(), Settings(), lexicon=lexicon,
+                      combiner=combiner(auto_fix=0.99))
+    once = "这里显示行数。"
+    assert [(f.original, f.best.text) for f in checker.check(once, "plaintext")] == [("行", "函")]
+    # 行数 is a (rare) word: written three times it is meant, though 函数 appears too
+    document = "\n\n".join([once, "统计行数。", "限制行数。", "调用函数。"])
+    assert checker.check(document, "markdown") == []
+    # a pair written DOCUMENT_REPEATS_SURE times is meant even against sure evidence
+    sure = Checker(Indifferent(), Settings(), lexicon=lexicon,
+                   combiner=combiner(auto_fix=0.5))
+    few = "\n\n".join(["他们以经走了。"] * 3 + ["我们已经到了。"])
+    assert [f.original for f in sure.check(few, "markdown")] == ["以"] * 3
+    many = "\n\n".join(["他们以经走了。"] * DOCUMENT_REPEATS_SURE)
+    assert sure.check(many, "markdown") == []
 
 
 def test_automatic_fixes_need_the_stricter_threshold(lexicon):
