@@ -43,7 +43,7 @@ The features, one row per candidate (names in FEATURES, read by `decide.Combiner
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +51,7 @@ import numpy as np
 from electra_lsp.engine.backend import MaskQuery, ModelBackend
 from electra_lsp.engine.charclass import is_cjk
 from electra_lsp.engine.confusion import KINDS, ConfusionSets
-from electra_lsp.engine.lexicon import DOMAIN, IDIOM, NAME, NO_WORD, PLACE, Lexicon
+from electra_lsp.engine.lexicon import DOMAIN, IDIOM, NAME, NO_WORD, PLACE, WINDOW, Lexicon
 from electra_lsp.engine.ngrams import CharNgrams
 
 FEATURES = (
@@ -134,11 +134,12 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
     weights = weights if weights is not None else confusion.kind_weights
     for number, sentence in enumerate(sentences):
         scores = detector[number]
-        for position, written in enumerate(sentence):
-            if not is_cjk(written):
-                continue
+        for position, run_start, run_end in _chinese_positions(sentence):
+            written = sentence[position]
             similar = confusion.similar_kinds(written)
-            start, end = lexicon.window(sentence, position)
+            # = lexicon.window(sentence, position), from the run of Chinese characters
+            start = max(run_start, position - WINDOW)
+            end = min(run_end, position + WINDOW + 1)
             completions, written_word = lexicon.completions(sentence, position, similar,
                                                             (start, end))
             pool = {c: similar[c] for c in completions}
@@ -150,7 +151,9 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
                 continue
             window = sentence[start:end]
             local = position - start
-            base, spans = lexicon.best_segmentation(window)
+            # The segmentation up to the position is the same for every candidate.
+            prefix = lexicon.viterbi_prefix(window, local)
+            base, spans = lexicon.resegment(window, prefix)
             written_in_word = float(any(high - low > 1 and low <= local < high
                                         for low, high in spans))
             written_alone = NO_WORD if written_in_word else lexicon.logp(written) or NO_WORD
@@ -171,8 +174,8 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
             shared[_IDIOM] = float(bool(flags & IDIOM))
             shared[_NAME] = float(bool(flags & (NAME | PLACE)))
             for char, kind in typed:
-                score, new_spans = lexicon.best_segmentation(
-                    window[:local] + char + window[local + 1:])
+                score, new_spans = lexicon.resegment(
+                    window[:local] + char + window[local + 1:], prefix)
                 row = shared.copy()
                 row[_CANDIDATE_WORD] = completions.get(char, NO_WORD)
                 row[_LEXICAL_GAIN] = _clip("lexical_gain", score - base)
@@ -201,6 +204,23 @@ def build_candidates(sentences: Sequence[str], detector: Sequence[Sequence[float
     if ngrams is not None and len(chars):
         _context(features, sentences, where_s, where_p, chars, ngrams)
     return Candidates(sentences, where_s, where_p, chars, kinds, word_spans, features)
+
+
+def _chinese_positions(sentence: str) -> Iterator[tuple[int, int, int]]:
+    """(position, start, end) of each Chinese character of `sentence` and of the run of
+    Chinese characters [start, end) that holds it."""
+    length = len(sentence)
+    position = 0
+    while position < length:
+        if not is_cjk(sentence[position]):
+            position += 1
+            continue
+        end = position + 1
+        while end < length and is_cjk(sentence[end]):
+            end += 1
+        for inside in range(position, end):
+            yield inside, position, end
+        position = end
 
 
 def _neighbour_gain(features: np.ndarray, sentence: list[int], position: list[int]) -> None:

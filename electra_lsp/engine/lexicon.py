@@ -123,23 +123,26 @@ class Lexicon:
         Viterbi over words of at most MAX_WORD characters; every single character is allowed
         (its own word count, or `unknown_logp`). O(len(text) · MAX_WORD) lookups.
         """
+        return self.resegment(text, self.viterbi_prefix(text, len(text)))
+
+    def viterbi_prefix(self, text: str, length: int) -> tuple[list[float], list[int]]:
+        """The Viterbi state (best log-probability and last word's length for each prefix)
+        of text[:length]: shared by every text that starts the same (one character changed
+        at `length`: `resegment` goes on from there)."""
+        best = [0.0] + [-math.inf] * length
+        back = [0] * (length + 1)
+        self._forward(text, best, back, 1, length)
+        return best, back
+
+    def resegment(self, text: str, prefix: tuple[list[float], list[int]]
+                  ) -> tuple[float, list[tuple[int, int]]]:
+        """`best_segmentation(text)` given `viterbi_prefix` of a text with text's first
+        len(prefix) - 1 characters."""
+        done = len(prefix[0]) - 1
         n = len(text)
-        best = [0.0] + [-math.inf] * n
-        back = [0] * (n + 1)
-        counts = self.counts
-        log_total = self._log_total
-        for end in range(1, n + 1):
-            for length in range(1, min(MAX_WORD, end) + 1):
-                count = counts.get(text[end - length:end])
-                if count is None:
-                    if length > 1:
-                        continue
-                    score = best[end - 1] + self.unknown_logp
-                else:
-                    score = best[end - length] + math.log(count) - log_total
-                if score > best[end]:
-                    best[end] = score
-                    back[end] = length
+        best = prefix[0] + [-math.inf] * (n - done)
+        back = prefix[1] + [0] * (n - done)
+        self._forward(text, best, back, done + 1, n)
         spans = []
         end = n
         while end > 0:
@@ -147,6 +150,24 @@ class Lexicon:
             end -= back[end]
         spans.reverse()
         return best[n], spans
+
+    def _forward(self, text: str, best: list[float], back: list[int], first: int, last: int
+                 ) -> None:
+        counts = self.counts
+        log_total = self._log_total
+        unknown = self.unknown_logp
+        for end in range(first, last + 1):
+            for length in range(1, min(MAX_WORD, end) + 1):
+                count = counts.get(text[end - length:end])
+                if count is None:
+                    if length > 1:
+                        continue
+                    score = best[end - 1] + unknown
+                else:
+                    score = best[end - length] + math.log(count) - log_total
+                if score > best[end]:
+                    best[end] = score
+                    back[end] = length
 
     def window(self, sentence: str, position: int) -> tuple[int, int]:
         """The window [start, end) of `sentence` whose segmentation judges `position`: up to

@@ -40,6 +40,17 @@ def test_a_non_word_loses_to_the_word_it_was_meant_to_be():
     assert right - wrong > 2.0
 
 
+def test_a_shared_viterbi_prefix_segments_like_the_whole_text():
+    lexicon = small()
+    texts = ["他以经把安装了", "他已经把", "以为经过了", "把按装了"]
+    for text in texts:
+        for at in range(len(text)):
+            prefix = lexicon.viterbi_prefix(text, at)
+            for char in "已以经按安了":
+                changed = text[:at] + char + text[at + 1:]
+                assert lexicon.resegment(changed, prefix) == lexicon.best_segmentation(changed)
+
+
 def test_completions_find_the_intended_character_and_the_written_word():
     lexicon = small()
     found, written = lexicon.completions("他以经把", 1)
