@@ -4,8 +4,9 @@ The zh_CN message catalogues of the tools installed on this machine (git, coreut
 PostgreSQL, GTK ... under /usr/share/locale/zh_CN/LC_MESSAGES/*.mo, read with the standard
 library's gettext; the iso_* code lists are left out) are the nearest thing here to the
 documentation our users write: command-line help, error messages and option descriptions,
-with their own terms (变基, 属组, 元组). Each catalogue is checked as one document (so the
-document-vocabulary rule applies) of its messages' lines with 8+ Chinese characters.
+with their own terms (变基, 属组, 元组). Each catalogue is one document of its messages' lines
+with 8+ Chinese characters, checked alone (its own vocabulary weighs) and all together as
+`electra-lsp check DIR` checks files (their shared vocabulary weighs too).
 
 There are no gold corrections. Findings that a reader confirmed as real errors are listed in
 KNOWN_ERRORS, and accepted variant spellings (做为 for 作为) in VARIANTS; every other finding
@@ -72,24 +73,37 @@ def classify(name: str, sentence: str, start: int) -> str:
     return "false alarm"
 
 
-def probe(checker, documents: dict[str, str]) -> tuple[dict[str, float], list[str]]:
-    """(figures, one line per finding) of `checker` over the documents."""
-    chinese = found = 0
+def probe(checker, documents: dict[str, str]) -> dict[str, tuple[dict[str, float], list[str]]]:
+    """{"alone" / "together": (figures, one line per finding)} of `checker` over the
+    documents, each checked alone and then all with their shared vocabulary."""
+    from electra_lsp.checker import prose, without_shared_vocabulary
+
+    alone = {name: checker.check(text, "plaintext") for name, text in documents.items()}
+    shared = without_shared_vocabulary([
+        (text, prose(checker.sentences(text, "plaintext")), alone[name])
+        for name, text in documents.items()])
+    chinese = sum(sum(map(is_cjk, text)) for text in documents.values())
+    return {"alone": _figures(documents, alone, chinese),
+            "together": _figures(documents, dict(zip(documents, shared, strict=True)),
+                                 chinese)}
+
+
+def _figures(documents: dict[str, str], found: dict[str, list], chinese: int
+             ) -> tuple[dict[str, float], list[str]]:
     kinds = {"error": 0, "variant": 0, "false alarm": 0}
     lines = []
-    for name, text in documents.items():
-        chinese += sum(map(is_cjk, text))
-        for finding in checker.check(text, "plaintext"):
+    for name, findings in found.items():
+        text = documents[name]
+        for finding in findings:
             kind = classify(name, text, finding.start)
             kinds[kind] += 1
-            found += 1
-            s, i = text, finding.start
+            at = finding.start
             fix = finding.best.text if finding.best else "?"
-            before = s[max(0, i - 8):i].rpartition("\n")[2]
-            after = s[i + 1:i + 8].partition("\n")[0]
-            lines.append(f"{kind:11} {name}: {before}[{s[i]}→{fix}]{after} "
+            before = text[max(0, at - 8):at].rpartition("\n")[2]
+            after = text[at + 1:at + 8].partition("\n")[0]
+            lines.append(f"{kind:11} {name}: {before}[{text[at]}→{fix}]{after} "
                          f"({finding.score:.2f})")
-    figures = {"Chinese characters": chinese, "findings": found,
+    figures = {"Chinese characters": chinese, "findings": sum(kinds.values()),
                "real errors found": kinds["error"], "variants flagged": kinds["variant"],
                "false alarms": kinds["false alarm"],
                "false alarms / 10k chars": round(kinds["false alarm"] / max(chinese, 1) * 1e4, 2)}
@@ -111,12 +125,16 @@ def main(argv: list[str] | None = None) -> int:
     from electra_lsp.settings import Settings
 
     checker = load_checker(Settings())
-    figures, lines = probe(checker, documents)
+    results = probe(checker, documents)
     print(f"{len(documents)} catalogues from {args.locale_dir}; model "
           f"{checker.backend.name} ({type(checker.backend).__name__})\n")
-    print(table(["measure", "value"], [[k, str(v)] for k, v in figures.items()]))
+    names = list(results["alone"][0])
+    print(table(["measure", "each catalogue alone", "all together (check DIR)"],
+                [[name, *(str(results[k][0][name]) for k in ("alone", "together"))]
+                 for name in names]))
     if args.list:
-        print("\n".join(["", *lines]))
+        for key, (_, lines) in results.items():
+            print("\n".join(["", f"## {key}", *lines]))
     return 0
 
 

@@ -441,40 +441,54 @@ def mark_link_labels(findings: list[Finding], ranges: Sequence[tuple[int, int]]
 
 def without_document_vocabulary(text: str, sentences: Sequence[Segment],
                                  findings: list[Finding]) -> list[Finding]:
-    """Drop findings the document's own usage explains: a character flagged at two or more
-    places with the same neighbour, where that pair of characters occurs DOCUMENT_REPEATS
-    times or more in the prose (泛型 written 91 times in a book is not 91 typos).
+    """Drop findings the document's own usage explains (`without_shared_vocabulary` over
+    this one document)."""
+    return without_shared_vocabulary([(text, prose(sentences), findings)])[0]
+
+
+def prose(sentences: Sequence[Segment]) -> str:
+    """The checked text of a document's sentences, one per line (code does not count)."""
+    return "\n".join(sentence.text for sentence in sentences)
+
+
+def without_shared_vocabulary(documents: Sequence[tuple[str, str, list[Finding]]]
+                              ) -> list[list[Finding]]:
+    """For (text, prose, findings) of documents written together (one document; the files
+    of one `check`), each one's findings less those the documents' own usage explains: a
+    character flagged at two or more places with the same neighbour, where that pair of
+    characters occurs DOCUMENT_REPEATS times or more in their prose (泛型 written 91 times in
+    a book is not 91 typos).
 
     Counting flagged places, not just occurrences, keeps real typos next to a common pair
     (在次 after 我们: 们在 is frequent, but only one 们在 is flagged). Below
     DOCUMENT_REPEATS_SURE uses, a typo repeated because the input method learnt it stays
     reported when the evidence is sure enough for automatic fixes, or when the written text
-    is no known word and the document also writes the word the fix makes (以经 beside 已经
-    elsewhere); a known word the document uses stays its author's choice even where the fix's
-    word also appears (引用 and 应用 in git's messages).
+    is no known word and the documents also write the word the fix makes (以经 beside 已经
+    elsewhere); a known word the documents use stays their author's choice even where the
+    fix's word also appears (引用 and 应用 in git's messages).
     """
-    def pairs(finding: Finding) -> list[str]:
+    def pairs(text: str, finding: Finding) -> list[str]:
         start = finding.start
         return [pair for pair in (text[max(0, start - 1):start + 1], text[start:start + 2])
                 if len(pair) == 2 and all(is_cjk(c) for c in pair)]
 
     # Only the fused decision weighs this evidence (the models-only rule stays as it was).
-    flagged = Counter(pair for finding in findings if finding.evidence is not None
-                      for pair in pairs(finding))
+    flagged = Counter(pair for text, _, findings in documents for finding in findings
+                      if finding.evidence is not None for pair in pairs(text, finding))
     repeated = [pair for pair, count in flagged.items() if count >= 2]
     if not repeated:
-        return findings
-    prose = "\n".join(sentence.text for sentence in sentences)  # code does not count
-    used = {pair: uses for pair in repeated if (uses := prose.count(pair)) >= DOCUMENT_REPEATS}
+        return [list(findings) for _, _, findings in documents]
+    written = "\n".join(text for _, text, _ in documents)
+    used = {pair: uses for pair in repeated if (uses := written.count(pair)) >= DOCUMENT_REPEATS}
 
-    def explained(finding: Finding) -> bool:
+    def explained(text: str, finding: Finding) -> bool:
         evidence = finding.evidence
-        uses = max((used.get(pair, 0) for pair in pairs(finding)), default=0)
+        uses = max((used.get(pair, 0) for pair in pairs(text, finding)), default=0)
         if evidence is None or not uses:
             return False
         if uses >= DOCUMENT_REPEATS_SURE:
             return True
         return not finding.auto_fix and (evidence.written_known or not (
-            len(evidence.candidate_word) > 1 and evidence.candidate_word in prose))
+            len(evidence.candidate_word) > 1 and evidence.candidate_word in written))
 
-    return [f for f in findings if not explained(f)]
+    return [[f for f in findings if not explained(text, f)] for text, _, findings in documents]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -179,3 +179,27 @@ def _read_stdin() -> bytes:
     if buffer is not None:
         return buffer.read()
     return sys.stdin.read().encode("utf-8")  # a text-only stand-in (tests, embedding)
+
+
+def check_files(checker: Any, paths: Iterable[InputPath],
+                error: Callable[[InputError], None]) -> list[tuple[InputFile, list[Any]]]:
+    """(file, findings) for each readable file, in order; `error` is told of each file that
+    cannot be read. Files checked together share their vocabulary: a pair of characters they
+    write often and that is flagged in two places or more across them is meant
+    (`checker.without_shared_vocabulary`: git's 行数 once or twice in each of many files)."""
+    from electra_lsp.checker import prose, without_shared_vocabulary
+
+    checked = []
+    for path in paths:
+        try:
+            source = read_input(path)
+        except InputError as problem:
+            error(problem)
+            continue
+        kind = document_kind(path)
+        findings = checker.check(source.text, kind)
+        checked.append((source, source.text, prose(checker.sentences(source.text, kind)),
+                        findings))
+    kept = without_shared_vocabulary([(text, written, findings)
+                                      for _, text, written, findings in checked])
+    return [(source, findings) for (source, *_), findings in zip(checked, kept, strict=True)]

@@ -28,11 +28,10 @@ from electra_lsp.commands.common import (
     InputError,
     InputFile,
     add_settings_arguments,
+    check_files,
     checker_and_files,
-    document_kind,
     fail,
     input_path,
-    read_input,
 )
 from electra_lsp.findings import apply_findings
 from electra_lsp.text.lines import split_lines
@@ -97,10 +96,15 @@ def run(args: argparse.Namespace) -> int:
     except InputError as error:
         return fail(str(error))
     exit_code = EXIT_OK
-    for path in files:
+
+    def error(problem: InputError) -> None:
+        nonlocal exit_code
+        print(f"electra-lsp: error: {problem}", file=sys.stderr)
+        exit_code = EXIT_USAGE
+
+    # All files are checked first: their shared vocabulary weighs on each one (see check).
+    for source, findings in check_files(checker, files, error):
         try:
-            source = read_input(path)
-            findings = checker.check(source.text, document_kind(path))
             # Only fixes sure enough to apply unasked (autoFixThreshold); `check` lists all.
             fixed = apply_findings(source.text, findings, automatic=True)
             if fixed == source.text:
@@ -111,10 +115,9 @@ def run(args: argparse.Namespace) -> int:
                 write_atomically(source, fixed)
                 changes = sum(f.best is not None and f.auto_fix and f.fixable
                               for f in findings)
-                print(f"fixed {path} ({changes} change{'s' if changes != 1 else ''})")
+                print(f"fixed {source.path} ({changes} change{'s' if changes != 1 else ''})")
             else:
                 sys.stdout.writelines(unified_diff(source.name, source.text, fixed))
-        except InputError as error:
-            print(f"electra-lsp: error: {error}", file=sys.stderr)
-            exit_code = EXIT_USAGE
+        except InputError as problem:
+            error(problem)
     return exit_code

@@ -108,6 +108,28 @@ def test_a_known_word_the_document_uses_stays_its_authors_choice(lexicon):
     assert sure.check(many, "markdown") == []
 
 
+def test_files_checked_together_share_their_vocabulary(lexicon, tmp_path):
+    from electra_lsp.commands.common import check_files
+
+    checker = Checker(Indifferent(), Settings(), lexicon=lexicon,
+                      combiner=combiner(auto_fix=0.99))
+    texts = ["这里显示行数。\n", "统计行数。\n", "限制行数。调用函数。\n"]
+    paths = []
+    for number, text in enumerate(texts):
+        paths.append(tmp_path / f"{number}.md")
+        paths[-1].write_text(text, encoding="utf-8")
+    problems = []
+    alone = [checker.check(text, "markdown") for text in texts]
+    assert [[f.original for f in found] for found in alone] == [["行"]] * 3
+    together = check_files(checker, [*paths, tmp_path / "missing.md"], problems.append)
+    assert [(source.path, found) for source, found in together] == [(p, []) for p in paths]
+    assert len(problems) == 1 and "missing.md" in str(problems[0])
+    # a typo beside them is still reported
+    (tmp_path / "3.md").write_text("他以经走了。\n", encoding="utf-8")
+    found = check_files(checker, [*paths, tmp_path / "3.md"], problems.append)
+    assert [[f.original for f in findings] for _, findings in found] == [[], [], [], ["以"]]
+
+
 def test_automatic_fixes_need_the_stricter_threshold(lexicon):
     strict = Checker(Indifferent(), Settings(), lexicon=lexicon,
                      combiner=combiner(threshold=0.5, auto_fix=0.999999))
