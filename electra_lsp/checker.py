@@ -184,12 +184,7 @@ class Checker:
     # -- documents ------------------------------------------------------------------------
     def sentences(self, text: str, kind: str = "markdown") -> list[Segment]:
         """The sentences of a document that hold something to check (a CJK character)."""
-        return [
-            sentence
-            for segment in extract_segments(text, kind)
-            for sentence in split_sentences(segment)
-            if any(is_cjk(c) for c in sentence.text)
-        ]
+        return document_sentences(text, kind)
 
     def check(self, text: str, kind: str = "markdown",
               cancelled: Callable[[], bool] | None = None) -> list[Finding]:
@@ -444,6 +439,21 @@ def without_document_vocabulary(text: str, sentences: Sequence[Segment],
     """Drop findings the document's own usage explains (`without_shared_vocabulary` over
     this one document)."""
     return without_shared_vocabulary([(text, prose(sentences), findings)])[0]
+
+
+def document_sentences(text: str, kind: str = "markdown") -> list[Segment]:
+    """The sentences of a document that hold something to check (a CJK character)."""
+    return [
+        sentence
+        for segment in extract_segments(text, kind)
+        for sentence in split_sentences(segment)
+        if any(is_cjk(c) for c in sentence.text)
+    ]
+
+
+def document_prose(text: str, kind: str = "markdown") -> str:
+    """`prose` of the document's sentences."""
+    return prose(document_sentences(text, kind))
 
 
 def prose(sentences: Sequence[Segment]) -> str:

@@ -2,7 +2,9 @@
 
 Script format: {"name": "planted", "score": 0.97, "errors": {"唷": {"友": 0.9, "有": 0.05}}}
 Every character listed under "errors" is flagged with `score` wherever it appears, and the
-generator proposes the listed replacements with the given probabilities. The server and CLI
+generator proposes the listed replacements with the given probabilities. An optional
+"recommended" object is what a pair's electra_lsp.json holds (e.g. a "combiner", so that the
+fused decision runs with the shipped lexicon). The server and CLI
 select it when ELECTRA_LSP_SCRIPTED_MODEL names such a file.
 """
 
@@ -24,16 +26,18 @@ class ScriptedBackend:
     kind = "scripted"
 
     def __init__(self, errors: dict[str, dict[str, float]], score: float = 0.97,
-                 name: str = "scripted") -> None:
+                 name: str = "scripted", recommended: dict | None = None) -> None:
         self._errors = errors
         self._score = score
         self._name = name
+        self._recommended = dict(recommended or {})
         self.sentences_seen = 0  # how many sentences went through the detector (for tests)
 
     @classmethod
     def from_file(cls, path: Path) -> ScriptedBackend:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(data.get("errors", {}), data.get("score", 0.97), data.get("name", "scripted"))
+        return cls(data.get("errors", {}), data.get("score", 0.97), data.get("name", "scripted"),
+                   data.get("recommended"))
 
     @property
     def name(self) -> str:
@@ -41,7 +45,7 @@ class ScriptedBackend:
 
     @property
     def recommended(self) -> dict:
-        return {}
+        return self._recommended
 
     @property
     def vocabulary(self) -> frozenset[str]:

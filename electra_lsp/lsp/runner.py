@@ -28,12 +28,16 @@ if TYPE_CHECKING:
     from electra_lsp.checker import Checker
     from electra_lsp.lsp.publish import Publisher
     from electra_lsp.text.segments import Segment
+    from electra_lsp.workspace import WorkspaceVocabulary
 
 log = logging.getLogger(__name__)
 CHUNK_SENTENCES = 64
 # Reading a document this large into sentences takes seconds (Markdown parsing); it runs in a
 # thread of its own so the model worker stays free for the document being edited.
 LARGE_TEXT = 100_000
+# Below this many characters of workspace prose its words are counted on the event loop
+# (well under a millisecond a finding), above it in the text worker.
+INLINE_VOCABULARY = 200_000
 # Completed checks between two returns of freed memory to the OS (lsp/memory.py).
 TRIM_EVERY = 200
 
@@ -49,6 +53,7 @@ class Snapshot:
     kind: str | None
     checker: Checker
     generation: int
+    vocabulary: WorkspaceVocabulary | None = None  # the workspace's, once read
 
 
 @dataclass
@@ -62,6 +67,26 @@ class _Check:
     done: int = 0
     findings: list[Finding] = field(default_factory=list)
     reading: asyncio.Future[None] | None = None  # a large document being read into sentences
+
+
+def _without_workspace_words(uri: str, sentences: list[Segment], findings: list[Finding],
+                             vocabulary: WorkspaceVocabulary) -> list[Finding]:
+    """In the text worker: the document's current prose replaces its file's, then the
+    findings the workspace's vocabulary explains are left out."""
+    from electra_lsp.checker import prose
+    from electra_lsp.workspace import without_workspace_words
+
+    path = file_path(uri)
+    if path is not None:
+        vocabulary.open(path, prose(sentences))
+    return without_workspace_words(findings, vocabulary)
+
+
+def file_path(uri: str) -> str | None:
+    """The file system path of a file: URI (None for other schemes: untitled documents)."""
+    from pygls import uris
+
+    return uris.to_fs_path(uri) if uri.startswith("file:") else None
 
 
 class CheckRunner:
@@ -131,6 +156,16 @@ class CheckRunner:
         job.findings = sorted(mark_link_labels(without_document_vocabulary(
             document.text, job.sentences, job.findings), job.labels),
                               key=lambda f: (f.start, f.end))
+        vocabulary = job.snapshot.vocabulary
+        if vocabulary is not None and any(f.evidence is not None for f in job.findings):
+            weigh = partial(_without_workspace_words, document.uri, job.sentences,
+                            job.findings, vocabulary)
+            if vocabulary.characters < INLINE_VOCABULARY:
+                job.findings = weigh()
+            else:  # counting in a large workspace's prose takes milliseconds a finding
+                job.findings = await self._text_worker.run(weigh)
+                if self._stale(job.snapshot):
+                    return
         self._publisher.result(document, CheckResult(
             job.snapshot.version, job.findings, len(job.sentences),
             time.perf_counter() - job.started))

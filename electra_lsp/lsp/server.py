@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
@@ -28,10 +30,14 @@ from electra_lsp.lsp.constants import SERVER_NAME
 from electra_lsp.lsp.documents import DocumentStore
 from electra_lsp.lsp.model_host import ModelHost
 from electra_lsp.lsp.publish import Publisher
-from electra_lsp.lsp.runner import CheckRunner, Snapshot
+from electra_lsp.lsp.runner import CheckRunner, Snapshot, file_path
 from electra_lsp.lsp.scheduler import CheckQueue, Priority
 from electra_lsp.lsp.worker import ModelWorker
 from electra_lsp.settings import Settings
+from electra_lsp.text import kinds
+
+if TYPE_CHECKING:
+    from electra_lsp.workspace import WorkspaceVocabulary
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +102,8 @@ class ElectraServer(LanguageServer):
         self.publisher = Publisher(self)
         self.runner = CheckRunner(self.queue, self.worker, self.snapshot,
                                   lambda: self.host.generation, self.publisher)
+        self.vocabulary: WorkspaceVocabulary | None = None  # read once the models are ready
+        self._scanning = False
         self.started = False  # after `initialized`
         self.shutdown_requested = False
         self.exit_code: int | None = None
@@ -126,7 +134,50 @@ class ElectraServer(LanguageServer):
                           f"characters, more than maxDocumentSize "
                           f"({self.settings.maxDocumentSize:,}); it is not checked.")
             document.refused = kind is None
-        return Snapshot(document, document.version, kind, checker, self.host.generation)
+        return Snapshot(document, document.version, kind, checker, self.host.generation,
+                        self.vocabulary)
+
+    def read_workspace(self) -> None:
+        """Read the workspace folders' vocabulary in a thread of its own (once), then check
+        the open documents again with it (see workspace.py)."""
+        if self._scanning or self.vocabulary is not None:
+            return
+        roots = [Path(path) for path in self._workspace_roots()]
+        if not roots:
+            return
+        self._scanning = True
+        self.spawn(self._read_workspace(roots))
+
+    async def _read_workspace(self, roots: list[Path]) -> None:
+        from electra_lsp.checker import document_prose
+        from electra_lsp.workspace import scan_workspace
+
+        def read() -> WorkspaceVocabulary:
+            vocabulary = scan_workspace(roots, document_prose)
+            for path, text, kind in opened:  # their current text counts, not the file's
+                vocabulary.open(path, document_prose(text, kind))
+            return vocabulary
+
+        started = time.perf_counter()
+        opened = [(path, document.text, kinds.kind_of_language(document.language_id))
+                  for document in self.documents
+                  if (path := file_path(document.uri)) is not None]
+        vocabulary = await asyncio.to_thread(read)
+        log.info("workspace vocabulary: %d files, %d characters of prose%s, read in %.1f s",
+                 len(vocabulary.files), vocabulary.characters,
+                 " (a limit was reached)" if vocabulary.truncated else "",
+                 time.perf_counter() - started)
+        self.vocabulary = vocabulary
+        self.recheck_all(Priority.BACKGROUND)
+
+    def _workspace_roots(self) -> list[str]:
+        try:
+            folders = [folder.uri for folder in self.workspace.folders.values()]
+            root = self.workspace.root_uri
+        except RuntimeError:  # no workspace before `initialize`
+            return []
+        paths = [file_path(uri) for uri in folders or ([root] if root else [])]
+        return [path for path in paths if path]
 
     def recheck_all(self, priority: Priority = Priority.BACKGROUND) -> None:
         for document in self.documents:

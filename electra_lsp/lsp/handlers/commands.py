@@ -157,6 +157,10 @@ def show_status(ls: ElectraServer, *args) -> dict[str, Any]:
         "cacheHitRate": round(stats.hit_rate, 4) if stats else 0.0,
         "lastLatencyMs": None if latency is None else round(latency, 1),
         "documents": len(ls.documents),
+        # The workspace's vocabulary (workspace.py): None until read, or without a folder.
+        "workspace": None if ls.vocabulary is None else {
+            "files": len(ls.vocabulary.files), "characters": ls.vocabulary.characters,
+            "complete": not ls.vocabulary.truncated},
         "checksDropped": ls.runner.dropped,
         "checksSuspended": ls.runner.suspensions,
         "positionEncoding": encoding,

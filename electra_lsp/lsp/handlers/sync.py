@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from electra_lsp.lsp.runner import file_path
 from electra_lsp.lsp.scheduler import Priority
 from electra_lsp.lsp.server import ElectraServer
 
@@ -27,5 +28,7 @@ def did_change(ls: ElectraServer, params: types.DidChangeTextDocumentParams) -> 
 def did_close(ls: ElectraServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     ls.documents.close(uri)  # its state goes with it; pull requests waiting on it return
+    if ls.vocabulary is not None and (path := file_path(uri)) is not None:
+        ls.vocabulary.close(path)  # its file on disk counts again
     ls.queue.discard(uri)
     ls.publisher.closed(uri)

@@ -1,0 +1,112 @@
+"""The workspace's vocabulary: a word the writer's files use again and again is what they mean.
+
+A document's own usage already weighs (`checker.without_shared_vocabulary`), but a term of a
+project's documentation (git's 变基, a team's product name) may appear once or twice in each
+of many files, so that no single file shows it is meant. The language server reads the prose
+of the Markdown and text files under the workspace folders once the models are ready (at most
+MAX_FILES files and MAX_CHARACTERS characters of prose, hidden and vendored directories left
+out); an open document counts with its current text instead of what is on disk. A finding
+whose written word (the text its fix's word would replace: 变基 for 变基 → 变革) the
+workspace writes WORKSPACE_REPEATS times or more is left out. Files changed on disk while
+closed are read again only when the server starts again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from electra_lsp.findings import Finding
+from electra_lsp.text import kinds
+
+# A written word used this often across the workspace is meant (the same count as for a
+# pair within a document against sure evidence: checker.DOCUMENT_REPEATS_SURE).
+WORKSPACE_REPEATS = 10
+MAX_FILES = 2_000
+MAX_CHARACTERS = 4_000_000  # of prose: at most ~16 MB of text kept
+MAX_FILE_BYTES = 2_000_000  # larger files are skipped (generated, not written)
+SKIPPED_DIRECTORIES = frozenset({"node_modules", "site-packages", "__pycache__", "venv",
+                                 "build", "dist", "target", "vendor", "_build"})
+
+
+@dataclass
+class WorkspaceVocabulary:
+    """Prose of the workspace's files by path, the open documents' overriding them."""
+
+    files: dict[str, str] = field(default_factory=dict)  # path → prose read from disk
+    opened: dict[str, str] = field(default_factory=dict)  # path → prose of the open document
+    truncated: bool = False  # a limit stopped the scan (not every file counted)
+
+    def uses(self, word: str) -> int:
+        """How often `word` occurs in the workspace's prose (occurrences, not overlapping)."""
+        opened = dict(self.opened)  # one copy: the server opens and closes from another thread
+        count = sum(text.count(word) for path, text in self.files.items() if path not in opened)
+        return count + sum(text.count(word) for text in opened.values())
+
+    def open(self, path: str, prose: str) -> None:
+        """The open document at `path` now reads `prose`."""
+        self.opened[path] = prose
+
+    def close(self, path: str) -> None:
+        """The document at `path` closed: its file on disk counts again."""
+        self.opened.pop(path, None)
+
+    @property
+    def characters(self) -> int:
+        """Characters of prose read from disk."""
+        return sum(len(text) for text in self.files.values())
+
+
+def scan_workspace(roots: Sequence[Path], prose_of: Callable[[str, str], str],
+                   max_files: int = MAX_FILES, max_characters: int = MAX_CHARACTERS
+                   ) -> WorkspaceVocabulary:
+    """The prose (`prose_of(text, kind)`) of the .md/.markdown/.txt files under `roots`.
+
+    Unreadable or undecodable files are skipped (they are not the user's to be told about
+    here); symlinks are not followed; hidden directories and SKIPPED_DIRECTORIES are left out.
+    """
+    vocabulary = WorkspaceVocabulary()
+    total = 0
+    for path in _files(roots):
+        if len(vocabulary.files) >= max_files or total >= max_characters:
+            vocabulary.truncated = True
+            break
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                continue
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        prose = prose_of(text, kinds.kind_of_path(path))[:max_characters - total]
+        vocabulary.files[str(path)] = prose
+        total += len(prose)
+    return vocabulary
+
+
+def _files(roots: Iterable[Path]) -> Iterator[Path]:
+    seen: set[str] = set()
+    for root in roots:
+        for directory, subdirectories, names in os.walk(root):  # does not follow symlinks
+            subdirectories[:] = sorted(d for d in subdirectories
+                                       if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
+            for name in sorted(names):
+                path = Path(directory) / name
+                if path.suffix.lower() in kinds.SUFFIXES and not path.is_symlink() \
+                        and str(path) not in seen:
+                    seen.add(str(path))
+                    yield path
+
+
+def without_workspace_words(findings: list[Finding], vocabulary: WorkspaceVocabulary
+                            ) -> list[Finding]:
+    """The findings less those whose written word (2+ characters, where the fix makes a word)
+    the workspace uses WORKSPACE_REPEATS times or more."""
+    def explained(finding: Finding) -> bool:
+        evidence = finding.evidence
+        return (evidence is not None and len(evidence.candidate_word) > 1
+                and len(evidence.written_word) > 1
+                and vocabulary.uses(evidence.written_word) >= WORKSPACE_REPEATS)
+
+    return [f for f in findings if not explained(f)]

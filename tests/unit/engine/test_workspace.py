@@ -1,0 +1,75 @@
+"""The workspace's vocabulary: which files are read, how open documents override them, and
+which findings a word the workspace uses often explains."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from electra_lsp.checker import document_prose
+from electra_lsp.findings import Evidence, Finding, Suggestion
+from electra_lsp.workspace import (
+    WORKSPACE_REPEATS,
+    WorkspaceVocabulary,
+    scan_workspace,
+    without_workspace_words,
+)
+
+
+def write(path, text: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+def test_the_scan_reads_prose_of_markdown_and_text_files_only(tmp_path):
+    write(tmp_path / "a.md", "# 变基\n\n变基之后再推送。\n\n```\n代码里的变基\n```\n")
+    write(tmp_path / "sub" / "b.txt", "交互式变基。\n")
+    write(tmp_path / "c.py", "# 变基\n")
+    write(tmp_path / ".git" / "d.md", "变基\n")
+    write(tmp_path / "node_modules" / "e.md", "变基\n")
+    write(tmp_path / "gbk.md", "变基".encode("gbk"))
+    os.symlink(tmp_path / "a.md", tmp_path / "link.md")
+    vocabulary = scan_workspace([tmp_path], document_prose)
+    assert sorted(os.path.relpath(p, tmp_path) for p in vocabulary.files) == \
+        ["a.md", os.path.join("sub", "b.txt")]
+    assert vocabulary.uses("变基") == 3  # heading, sentence, text file; not the code block
+    assert not vocabulary.truncated
+    assert vocabulary.characters == sum(len(t) for t in vocabulary.files.values())
+
+
+def test_the_scan_stops_at_its_limits(tmp_path):
+    for number in range(5):
+        write(tmp_path / f"{number}.md", "变基之后再推送。\n")
+    few = scan_workspace([tmp_path], document_prose, max_files=3)
+    assert len(few.files) == 3 and few.truncated
+    short = scan_workspace([tmp_path], document_prose, max_characters=12)
+    assert short.characters == 12 and short.truncated
+
+
+def test_an_open_document_counts_with_its_current_text():
+    vocabulary = WorkspaceVocabulary({"/w/a.md": "变基变基", "/w/b.md": "变基"})
+    assert vocabulary.uses("变基") == 3
+    vocabulary.open("/w/a.md", "没有了")
+    vocabulary.open("/w/new.md", "变基")
+    assert vocabulary.uses("变基") == 2
+    vocabulary.close("/w/a.md")
+    assert vocabulary.uses("变基") == 4
+
+
+def finding(written: str, candidate: str) -> Finding:
+    evidence = Evidence(0.1, None, 6.0, written, candidate, False, "same_tone")
+    return Finding(0, 1, written[0], 0.95, (Suggestion(candidate[0], 0.5, 0.95),), written,
+                   evidence)
+
+
+@pytest.mark.parametrize("uses, kept", [(WORKSPACE_REPEATS - 1, True),
+                                        (WORKSPACE_REPEATS, False)])
+def test_a_word_the_workspace_writes_often_is_meant(uses, kept):
+    vocabulary = WorkspaceVocabulary({"/w/a.md": "变基。" * uses + "他已经走了。"})
+    findings = [finding("变基", "变革"), finding("以经", "已经")]
+    assert without_workspace_words(findings, vocabulary) == \
+        (findings if kept else findings[1:])
