@@ -85,9 +85,9 @@ def probe(checker, documents: dict[str, str]) -> dict[str, tuple[dict[str, float
     alone = {name: checker.check(text, "plaintext") for name, text in documents.items()}
     written = {name: prose(checker.sentences(text, "plaintext"))
                for name, text in documents.items()}
-    shared = without_shared_vocabulary([(text, written[name], alone[name])
-                                        for name, text in documents.items()])
     workspace = WorkspaceVocabulary(written)
+    shared = [without_workspace_words(found, workspace) for found in without_shared_vocabulary(
+        [(text, written[name], alone[name]) for name, text in documents.items()])]
     chinese = sum(sum(map(is_cjk, text)) for text in documents.values())
     return {"alone": _figures(documents, alone, chinese),
             "together": _figures(documents, dict(zip(documents, shared, strict=True)),

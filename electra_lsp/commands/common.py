@@ -186,8 +186,11 @@ def check_files(checker: Any, paths: Iterable[InputPath],
     """(file, findings) for each readable file, in order; `error` is told of each file that
     cannot be read. Files checked together share their vocabulary: a pair of characters they
     write often and that is flagged in two places or more across them is meant
-    (`checker.without_shared_vocabulary`: git's 行数 once or twice in each of many files)."""
+    (`checker.without_shared_vocabulary`: git's 行数 once or twice in each of many files), and
+    a written word they use WORKSPACE_REPEATS times is meant, as in the language server's
+    workspace (`workspace.without_workspace_words`)."""
     from electra_lsp.checker import prose, without_shared_vocabulary
+    from electra_lsp.workspace import WorkspaceVocabulary, without_workspace_words
 
     checked = []
     for path in paths:
@@ -202,4 +205,8 @@ def check_files(checker: Any, paths: Iterable[InputPath],
                         findings))
     kept = without_shared_vocabulary([(text, written, findings)
                                       for _, text, written, findings in checked])
+    if len(checked) > 1:  # one file: its own vocabulary has already weighed
+        vocabulary = WorkspaceVocabulary({str(number): written
+                                          for number, (_, _, written, _) in enumerate(checked)})
+        kept = [without_workspace_words(findings, vocabulary) for findings in kept]
     return [(source, findings) for (source, *_), findings in zip(checked, kept, strict=True)]
