@@ -5,7 +5,8 @@ known character grouped by toneless pinyin with common fuzzy pairs merged (zh/z,
 n/l, -ang/-an, -eng/-en, -ing/-in), so heteronyms and regional mix-ups are covered. Only
 readings in use count: a character's first reading and those its words in pypinyin's phrase
 dictionary use (行 háng in 银行 stays; 也 yí, 透 shū, 搜 xiāo, archaic readings no word uses,
-go: they made 也/印, 透/书 and 搜/号 "same sound").
+go: they made 也/印, 透/书 and 搜/号 "same sound"). The readings come from a table built from
+pypinyin (data/confusion/readings.tsv, `train/readings.py`), not from pypinyin at run time.
 Shape: the same-stroke groups from the confusion data.
 
 Not all similar characters are equally likely to be what a writer meant: in real errors the
@@ -25,8 +26,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from pypinyin import Style, pinyin
-
 from electra_lsp.engine.charclass import is_cjk
 from electra_lsp.paths import data_dir
 
@@ -37,6 +36,7 @@ _FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
 # about 6-12 times as often as one similar in sound only.
 KINDS = ("sound_and_shape", "same_tone", "other_tone", "listed", "fuzzy_sound", "shape")
 WEIGHTS_FILE = "similarity_weights.json"
+READINGS_FILE = "readings.tsv"
 
 
 def fuzzy_key(syllable: str) -> str:
@@ -53,32 +53,28 @@ def fuzzy_key(syllable: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _phrase_readings() -> dict[str, frozenset[str]]:
-    """{character: the readings (tone numbers) its words use} from pypinyin's phrase
-    dictionary (loaded with pypinyin anyway; ~47,000 words)."""
-    from pypinyin.contrib.tone_convert import to_tone3
-    from pypinyin.phrases_dict import phrases_dict
+def _readings_table() -> dict[str, tuple[str, ...]]:
+    """{character: readings in use with tone numbers, the first (most common) one first}, from
+    data/confusion/readings.tsv (built from pypinyin by `python -m electra_lsp.train.readings`;
+    reading the table instead of importing pypinyin keeps ~56 MB of its dictionaries out of
+    the server). Raises OSError naming the file when it is missing."""
+    path = data_dir() / "confusion" / READINGS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise OSError(f"cannot read the pinyin readings table {path}: {error}. Reinstall "
+                      "electra-lsp or rebuild it: python -m electra_lsp.train.readings") from None
+    shared: dict[str, str] = {}  # ~1,500 distinct syllables for ~42,000 characters
+    table = {}
+    for line in text.splitlines():
+        char, _, found = line.partition("\t")
+        table[char] = tuple(shared.setdefault(r, r) for r in found.split(" ") if r)
+    return table
 
-    used: dict[str, set[str]] = defaultdict(set)
-    tone3: dict[str, str] = {}  # ~1,500 distinct syllables: convert each once
-    for phrase, syllables in phrases_dict.items():
-        if len(phrase) == len(syllables):
-            for char, options in zip(phrase, syllables, strict=True):
-                for option in options:
-                    converted = tone3.get(option)
-                    if converted is None:
-                        converted = tone3[option] = to_tone3(option)
-                    used[char].add(converted)
-    return {char: frozenset(found) for char, found in used.items()}
 
-
-@lru_cache(maxsize=65536)
 def _readings_in_use(char: str) -> tuple[str, ...]:
     """Readings with tone numbers, the first (most common) one and those a word uses."""
-    found = pinyin(char, style=Style.TONE3, heteronym=True, errors=lambda _: [[]])
-    every = found[0] if found else []
-    used = _phrase_readings().get(char, frozenset())
-    return tuple(reading for number, reading in enumerate(every) if number == 0 or reading in used)
+    return _readings_table().get(char, ())
 
 
 @lru_cache(maxsize=65536)

@@ -152,3 +152,24 @@ def test_estimation_refuses_test_files_and_leaves_out_dev(tmp_path, capsys):
     report = json.loads(output.read_text(encoding="utf-8"))
     assert report["source"]["used"] == 1 and report["corrections"]["other_tone"] == 0
     assert read_kind_weights(output) == report["weights"]
+
+
+def test_the_shipped_readings_table_is_what_pypinyin_gives():
+    from electra_lsp.engine.confusion import READINGS_FILE
+    from electra_lsp.paths import data_dir
+    from electra_lsp.train.readings import readings_in_use
+
+    shipped = (data_dir() / "confusion" / READINGS_FILE).read_text(encoding="utf-8")
+    built = "".join(f"{char}\t{' '.join(found)}\n" for char, found in readings_in_use())
+    assert shipped == built, "rebuild it: python -m electra_lsp.train.readings"
+
+
+def test_readings_come_from_the_table_without_pypinyin():
+    import subprocess
+    import sys
+
+    code = ("import sys; from electra_lsp.engine.confusion import readings, toned_readings; "
+            "assert readings('行') == ('xing', 'hang', 'heng'), readings('行'); "
+            "assert toned_readings('也') == {'ye3'} and readings('a') == (); "
+            "assert 'pypinyin' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
