@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # torch is pinned to the CPU wheel through constraints.txt; pyproject.toml keeps a normal range.
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: run test lint pytest vscode vscode-test bench bench-quality clean
+.PHONY: run test lint pytest vscode vscode-test bench bench-quality bench-docs clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(VENV)/.installed
 # Old engine vs new on planted typos, the dev sets and sighan15_test (needs ../shared/data).
 bench-quality: $(VENV)/.installed
 	$(BIN)/python -m bench.quality
+
+# False alarms on the zh_CN message catalogues installed on this machine (translated docs).
+bench-docs: $(VENV)/.installed
+	$(BIN)/python -m bench.docs_probe
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
