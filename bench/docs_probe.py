@@ -99,12 +99,14 @@ def probe(checker, documents: dict[str, str]) -> dict[str, tuple[dict[str, float
 def _figures(documents: dict[str, str], found: dict[str, list], chinese: int
              ) -> tuple[dict[str, float], list[str]]:
     kinds = {"error": 0, "variant": 0, "false alarm": 0}
+    automatic = {"error": 0, "variant": 0, "false alarm": 0}
     lines = []
     for name, findings in found.items():
         text = documents[name]
         for finding in findings:
             kind = classify(name, text, finding.start)
             kinds[kind] += 1
+            automatic[kind] += finding.auto_fix and finding.best is not None
             at = finding.start
             fix = finding.best.text if finding.best else "?"
             before = text[max(0, at - 8):at].rpartition("\n")[2]
@@ -114,7 +116,9 @@ def _figures(documents: dict[str, str], found: dict[str, list], chinese: int
     figures = {"Chinese characters": chinese, "findings": sum(kinds.values()),
                "real errors found": kinds["error"], "variants flagged": kinds["variant"],
                "false alarms": kinds["false alarm"],
-               "false alarms / 10k chars": round(kinds["false alarm"] / max(chinese, 1) * 1e4, 2)}
+               "false alarms / 10k chars": round(kinds["false alarm"] / max(chinese, 1) * 1e4, 2),
+               "automatic fixes (fix --write)": sum(automatic.values()),
+               "automatic fixes that are wrong": automatic["false alarm"]}
     return figures, lines
 
 

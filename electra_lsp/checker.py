@@ -333,7 +333,8 @@ class Checker:
                           if high - low > 1 else "")
         return Evidence(detector, float(math.exp(values["generator"])), values["lexical_gain"],
                         written_word if candidate_word else sentence_row[position],
-                        candidate_word, written_word in self.lexicon, candidates.kind[row])
+                        candidate_word, written_word in self.lexicon, candidates.kind[row],
+                        values["candidate_word"])
 
     def _models_only(self, sentences: list[str], scores: list[list[float]]
                      ) -> dict[str, tuple[Finding, ...]]:
@@ -464,18 +465,21 @@ def prose(sentences: Sequence[Segment]) -> str:
 def without_shared_vocabulary(documents: Sequence[tuple[str, str, list[Finding]]]
                               ) -> list[list[Finding]]:
     """For (text, prose, findings) of documents written together (one document; the files
-    of one `check`), each one's findings less those the documents' own usage explains: a
-    character flagged at two or more places with the same neighbour, where that pair of
-    characters occurs DOCUMENT_REPEATS times or more in their prose (泛型 written 91 times in
-    a book is not 91 typos).
+    of one `check`), each one's findings less those the documents' own usage explains (泛型
+    written 91 times in a book is not 91 typos): where the written word (the text the fix's
+    word would replace) occurs DOCUMENT_REPEATS times or more in their prose, or the written
+    character and a neighbour are flagged together at two places or more and that pair occurs
+    DOCUMENT_REPEATS times or more.
 
-    Counting flagged places, not just occurrences, keeps real typos next to a common pair
-    (在次 after 我们: 们在 is frequent, but only one 们在 is flagged). Below
-    DOCUMENT_REPEATS_SURE uses, a typo repeated because the input method learnt it stays
-    reported when the evidence is sure enough for automatic fixes, or when the written text
-    is no known word and the documents also write the word the fix makes (以经 beside 已经
-    elsewhere); a known word the documents use stays their author's choice even where the
-    fix's word also appears (引用 and 应用 in git's messages).
+    Counting the written word or repeatedly flagged pairs, not any pair, keeps real typos next
+    to a common pair (在次 after 我们: 们在 is frequent, 在次 is not). A known word so used is
+    its author's choice (引用 beside 应用, 行数 beside 函数). A text that is no word stays
+    reported when its fix is one of the commonest words (以经 → 已经: an input method that
+    learnt the typo repeats it, `Evidence.fixes_a_common_word`); otherwise it is meant when
+    written DOCUMENT_REPEATS_SURE times or more (变基 in git's messages), and below that
+    unless the documents also write the fix's word or the evidence is sure enough for
+    automatic fixes — then it is still reported, but no longer fixed unasked (属组 written
+    four times is not rewritten by Fix All).
     """
     def pairs(text: str, finding: Finding) -> list[str]:
         start = finding.start
@@ -486,19 +490,26 @@ def without_shared_vocabulary(documents: Sequence[tuple[str, str, list[Finding]]
     flagged = Counter(pair for text, _, findings in documents for finding in findings
                       if finding.evidence is not None for pair in pairs(text, finding))
     repeated = [pair for pair, count in flagged.items() if count >= 2]
-    if not repeated:
-        return [list(findings) for _, _, findings in documents]
     written = "\n".join(text for _, text, _ in documents)
     used = {pair: uses for pair in repeated if (uses := written.count(pair)) >= DOCUMENT_REPEATS}
 
-    def explained(text: str, finding: Finding) -> bool:
+    def weighed(text: str, finding: Finding) -> Finding | None:
+        """The finding as the documents' usage leaves it: None when it explains it."""
         evidence = finding.evidence
+        if evidence is None or evidence.fixes_a_common_word:
+            return finding
         uses = max((used.get(pair, 0) for pair in pairs(text, finding)), default=0)
-        if evidence is None or not uses:
-            return False
-        if uses >= DOCUMENT_REPEATS_SURE:
-            return True
-        return not finding.auto_fix and (evidence.written_known or not (
-            len(evidence.candidate_word) > 1 and evidence.candidate_word in written))
+        if len(evidence.written_word) > 1 and evidence.candidate_word:
+            uses = max(uses, written.count(evidence.written_word))
+        if uses < DOCUMENT_REPEATS:
+            return finding
+        if evidence.written_known or uses >= DOCUMENT_REPEATS_SURE:
+            return None
+        if finding.auto_fix:  # reported, but text written repeatedly is never changed unasked
+            return replace(finding, auto_fix=False)
+        if len(evidence.candidate_word) > 1 and evidence.candidate_word in written:
+            return finding
+        return None
 
-    return [[f for f in findings if not explained(text, f)] for text, _, findings in documents]
+    return [[kept for f in findings if (kept := weighed(text, f)) is not None]
+            for text, _, findings in documents]

@@ -17,6 +17,9 @@ class Suggestion:
     score: float
 
 
+# ln P of a word in the lexicon from which it is among the commonest (jieba's counts: the
+# 655 most common words of 2+ characters; 已经 -7.1, 这次 -8.7; 即使 -9.2 is just below).
+COMMON_WORD_LOGP = -9.0
 # How each kind of similarity (engine/confusion.py KINDS) reads in a reason.
 KIND_WORDS = {"sound_and_shape": "音近形近", "same_tone": "同音", "other_tone": "同音异调",
               "listed": "音近", "fuzzy_sound": "音近", "shape": "形近"}
@@ -33,6 +36,15 @@ class Evidence:
     candidate_word: str  # the known word the best suggestion makes ('' if none) (已经)
     written_known: bool  # the written text there is itself a known word
     kind: str  # how the suggestion is similar (confusion.KINDS)
+    # ln P of the candidate word in the lexicon (lexicon.NO_WORD = -25.0 when there is none)
+    candidate_logp: float = -25.0
+
+    @property
+    def fixes_a_common_word(self) -> bool:
+        """The written text is no known word and the fix makes one of the commonest words
+        (about the 650 commonest of 2+ characters: 已经, 这次, 表示). Such a typo stays a
+        typo however often it is written: an input method that learnt it repeats it."""
+        return not self.written_known and self.candidate_logp >= COMMON_WORD_LOGP
 
     def explanation(self) -> str:
         """The reason with the figures behind it, e.g. 「以经」不是常用词；「已经」是；同音

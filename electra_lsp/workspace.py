@@ -102,11 +102,12 @@ def _files(roots: Iterable[Path]) -> Iterator[Path]:
 def without_workspace_words(findings: list[Finding], vocabulary: WorkspaceVocabulary
                             ) -> list[Finding]:
     """The findings less those whose written word (2+ characters, where the fix makes a word)
-    the workspace uses WORKSPACE_REPEATS times or more."""
+    the workspace uses WORKSPACE_REPEATS times or more, unless it is no word and its fix one
+    of the commonest words (以经 → 已经: `Evidence.fixes_a_common_word`)."""
     def explained(finding: Finding) -> bool:
         evidence = finding.evidence
         return (evidence is not None and len(evidence.candidate_word) > 1
-                and len(evidence.written_word) > 1
+                and len(evidence.written_word) > 1 and not evidence.fixes_a_common_word
                 and vocabulary.uses(evidence.written_word) >= WORKSPACE_REPEATS)
 
     return [f for f in findings if not explained(f)]

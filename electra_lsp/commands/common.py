@@ -205,8 +205,8 @@ def check_files(checker: Any, paths: Iterable[InputPath],
                         findings))
     kept = without_shared_vocabulary([(text, written, findings)
                                       for _, text, written, findings in checked])
-    if len(checked) > 1:  # one file: its own vocabulary has already weighed
-        vocabulary = WorkspaceVocabulary({str(number): written
-                                          for number, (_, _, written, _) in enumerate(checked)})
-        kept = [without_workspace_words(findings, vocabulary) for findings in kept]
+    # As in the language server (one file alone too, so that both agree).
+    vocabulary = WorkspaceVocabulary({str(number): written
+                                      for number, (_, _, written, _) in enumerate(checked)})
+    kept = [without_workspace_words(findings, vocabulary) for findings in kept]
     return [(source, findings) for (source, *_), findings in zip(checked, kept, strict=True)]

@@ -84,8 +84,11 @@ def test_the_documents_own_vocabulary_is_not_flagged(lexicon):
     # ... or when the document also writes the word the fix makes
     unsure = Checker(Indifferent(), Settings(), lexicon=lexicon,
                      combiner=combiner(auto_fix=0.999999))
-    assert unsure.check(repeated, "markdown") == []
-    assert len(unsure.check(repeated + "\n\n已经好了。", "markdown")) == 3
+    names = "\n\n".join(["这是侯选名单。", "侯选名单在此。", "请看侯选名单。"])
+    assert unsure.check(names, "markdown") == []
+    assert len(unsure.check(names + "\n\n候选人都来了。", "markdown")) == 3
+    # ... and always when its fix is one of the commonest words (以经 → 已经)
+    assert [f.original for f in unsure.check(repeated, "markdown")] == ["以", "以", "以"]
     # a typo beside a pair the document uses often is still found
     typo = "\n\n".join(["我们在这里。", "我们在那里。", "我们在家。", "他以经走了。"])
     assert [f.original for f in checker.check(typo, "markdown")] == ["以"]
@@ -99,13 +102,24 @@ def test_a_known_word_the_document_uses_stays_its_authors_choice(lexicon):
     # 行数 is a (rare) word: written three times it is meant, though 函数 appears too
     document = "\n\n".join([once, "统计行数。", "限制行数。", "调用函数。"])
     assert checker.check(document, "markdown") == []
-    # a pair written DOCUMENT_REPEATS_SURE times is meant even against sure evidence
+    # ... also where only one of them is flagged (the others read differently)
+    assert checker.check("\n\n".join([once, "行数很多。", "行数太少。"]), "markdown") == []
+    # ... even against evidence sure enough for automatic fixes
     sure = Checker(Indifferent(), Settings(), lexicon=lexicon,
                    combiner=combiner(auto_fix=0.5))
-    few = "\n\n".join(["他们以经走了。"] * 3 + ["我们已经到了。"])
-    assert [f.original for f in sure.check(few, "markdown")] == ["以"] * 3
-    many = "\n\n".join(["他们以经走了。"] * DOCUMENT_REPEATS_SURE)
+    assert sure.check(document, "markdown") == []
+    # a term that is no word is meant against sure evidence only when written
+    # DOCUMENT_REPEATS_SURE times (变基, git's "rebase"); a typo of one of the commonest
+    # words (以经) never is
+    few = "\n\n".join(["开始变基。"] * 3)
+    found = sure.check(few, "markdown")
+    assert [f.original for f in found] == ["基"] * 3
+    assert not any(f.auto_fix for f in found)  # reported, but never changed unasked
+    assert all(f.auto_fix for f in sure.check("开始变基。", "markdown"))
+    many = "\n\n".join(["开始变基。"] * DOCUMENT_REPEATS_SURE)
     assert sure.check(many, "markdown") == []
+    learnt = "\n\n".join(["他们以经走了。"] * DOCUMENT_REPEATS_SURE)
+    assert [f.original for f in sure.check(learnt, "markdown")] == ["以"] * DOCUMENT_REPEATS_SURE
 
 
 def test_files_checked_together_share_their_vocabulary(lexicon, tmp_path):

@@ -60,8 +60,8 @@ def test_an_open_document_counts_with_its_current_text():
     assert vocabulary.uses("变基") == 4
 
 
-def finding(written: str, candidate: str) -> Finding:
-    evidence = Evidence(0.1, None, 6.0, written, candidate, False, "same_tone")
+def finding(written: str, candidate: str, candidate_logp: float = -10.1) -> Finding:
+    evidence = Evidence(0.1, None, 6.0, written, candidate, False, "same_tone", candidate_logp)
     return Finding(0, 1, written[0], 0.95, (Suggestion(candidate[0], 0.5, 0.95),), written,
                    evidence)
 
@@ -73,3 +73,10 @@ def test_a_word_the_workspace_writes_often_is_meant(uses, kept):
     findings = [finding("变基", "变革"), finding("以经", "已经")]
     assert without_workspace_words(findings, vocabulary) == \
         (findings if kept else findings[1:])
+
+
+def test_a_typo_of_one_of_the_commonest_words_is_never_taken_as_meant():
+    vocabulary = WorkspaceVocabulary({"/w/a.md": "他以经走了。" * (WORKSPACE_REPEATS + 5)})
+    learnt = finding("以经", "已经", candidate_logp=-7.1)  # 已经: among the commonest words
+    assert learnt.evidence.fixes_a_common_word
+    assert without_workspace_words([learnt], vocabulary) == [learnt]
