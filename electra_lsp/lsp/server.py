@@ -104,6 +104,7 @@ class ElectraServer(LanguageServer):
                                   lambda: self.host.generation, self.publisher)
         self.vocabulary: WorkspaceVocabulary | None = None  # read once the models are ready
         self._scanning = False
+        self._reread = False  # the folders changed since the vocabulary was read
         self.started = False  # after `initialized`
         self.shutdown_requested = False
         self.exit_code: int | None = None
@@ -137,13 +138,20 @@ class ElectraServer(LanguageServer):
         return Snapshot(document, document.version, kind, checker, self.host.generation,
                         self.vocabulary)
 
-    def read_workspace(self) -> None:
-        """Read the workspace folders' vocabulary in a thread of its own (once), then check
-        the open documents again with it (see workspace.py)."""
-        if self._scanning or self.vocabulary is not None:
+    def read_workspace(self, again: bool = False) -> None:
+        """Read the workspace folders' vocabulary in a thread of its own, once the models are
+        ready, then check the open documents again with it (see workspace.py). again: the
+        folders changed, read them anew (the vocabulary read before serves meanwhile)."""
+        self._reread |= again
+        if self._scanning or self.host.checker() is None or (
+                self.vocabulary is not None and not self._reread):
             return
+        self._reread = False
         roots = [Path(path) for path in self._workspace_roots()]
         if not roots:
+            if self.vocabulary is not None:  # the last folder was removed
+                self.vocabulary = None
+                self.recheck_all(Priority.BACKGROUND)
             return
         self._scanning = True
         self.spawn(self._read_workspace(roots))
@@ -162,13 +170,18 @@ class ElectraServer(LanguageServer):
         opened = [(path, document.text, kinds.kind_of_language(document.language_id))
                   for document in self.documents
                   if (path := file_path(document.uri)) is not None]
-        vocabulary = await asyncio.to_thread(read)
+        try:
+            vocabulary = await asyncio.to_thread(read)
+        finally:
+            self._scanning = False
         log.info("workspace vocabulary: %d files, %d characters of prose%s, read in %.1f s",
                  len(vocabulary.files), vocabulary.characters,
                  " (a limit was reached)" if vocabulary.truncated else "",
                  time.perf_counter() - started)
         self.vocabulary = vocabulary
         self.recheck_all(Priority.BACKGROUND)
+        if self._reread:  # the folders changed while they were read
+            self.read_workspace()
 
     def _workspace_roots(self) -> list[str]:
         try:

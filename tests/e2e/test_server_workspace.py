@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pytest
 from lsp_fixtures import Doc, ready, start_server, status, stop_server, wait_until
+from lsprotocol import types
 
 from electra_lsp.engine.decide import Combiner, LinearModel
 from electra_lsp.engine.evidence import FEATURES, INDEX
@@ -73,5 +74,37 @@ async def test_without_the_folder_the_same_word_is_flagged(tmp_path):
         assert (await ready(client))["state"] == "ready"
         doc = Doc(client, (tmp_path / "open.md").as_uri(), "这里显示行数，他以经走了。").open()
         assert await flagged(doc) == ["以", "行"]
+    finally:
+        await stop_server(client)
+
+
+async def workspace_status(client, expected_files: int) -> dict:
+    for _ in range(600):
+        info = await status(client)
+        if info["workspace"] is not None and info["workspace"]["files"] == expected_files:
+            return info
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the workspace never held {expected_files} files: {info}")
+
+
+async def test_a_folder_added_later_is_read(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(script(), ensure_ascii=False), encoding="utf-8")
+    client = await start_server(tmp_path, env={"ELECTRA_LSP_SCRIPTED_MODEL": str(path)})
+    try:
+        assert (await ready(client))["state"] == "ready"
+        await workspace_status(client, 0)
+        doc = Doc(client, (tmp_path / "open.md").as_uri(), "这里显示行数。").open()
+        assert await flagged(doc) == ["行"]
+        docs = tmp_path / "more"
+        docs.mkdir()
+        for number in range(WORKSPACE_REPEATS):
+            (docs / f"{number}.md").write_text("统计行数。\n", encoding="utf-8")
+        client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=docs.as_uri(), name="more")], removed=[])))
+        await workspace_status(client, WORKSPACE_REPEATS)
+        doc.replace(0, 0, "在")  # a new version, checked with the folder's words
+        assert await flagged(doc) == []
     finally:
         await stop_server(client)

@@ -1,5 +1,6 @@
 """Document synchronisation: didOpen, didChange, didClose keep the server's one copy of each
-open document (pygls keeps none, see `ElectraProtocol`) and queue its check."""
+open document (pygls keeps none, see `ElectraProtocol`) and queue its check;
+didChangeWorkspaceFolders has the workspace's vocabulary read anew."""
 
 from __future__ import annotations
 
@@ -32,3 +33,9 @@ def did_close(ls: ElectraServer, params: types.DidCloseTextDocumentParams) -> No
         ls.vocabulary.close(path)  # its file on disk counts again
     ls.queue.discard(uri)
     ls.publisher.closed(uri)
+
+
+def did_change_workspace_folders(ls: ElectraServer,
+                                 params: types.DidChangeWorkspaceFoldersParams) -> None:
+    """pygls has updated its folders: read the workspace's vocabulary anew."""
+    ls.read_workspace(again=True)
