@@ -7,8 +7,10 @@ of the Markdown and text files under the workspace folders once the models are r
 MAX_FILES files and MAX_CHARACTERS characters of prose, hidden and vendored directories left
 out); an open document counts with its current text instead of what is on disk. A finding
 whose written word (the text its fix's word would replace: 变基 for 变基 → 变革) the
-workspace writes WORKSPACE_REPEATS times or more is left out. Files changed on disk while
-closed are read again only when the server starts again.
+workspace writes WORKSPACE_REPEATS times or more is left out, unless it is no word and its
+fix one of the commonest words (`Evidence.fixes_a_common_word`). The folders are read again
+when the client adds or removes one; files changed on disk while closed are otherwise read
+again only when the server starts again.
 """
 
 from __future__ import annotations
