@@ -188,11 +188,14 @@ def check_files(checker: Any, paths: Iterable[InputPath],
     write often and that is flagged in two places or more across them is meant
     (`checker.without_shared_vocabulary`: git's 行数 once or twice in each of many files), and
     a written word they use WORKSPACE_REPEATS times is meant, as in the language server's
-    workspace (`workspace.without_workspace_words`)."""
+    workspace (`workspace.without_workspace_words`). Like the server's, the vocabulary holds
+    the prose of the files up to `workspace.MAX_CHARACTERS` characters (later files are still
+    checked, with what was read)."""
     from electra_lsp.checker import prose, without_shared_vocabulary
-    from electra_lsp.workspace import WorkspaceVocabulary, without_workspace_words
+    from electra_lsp.workspace import MAX_CHARACTERS, WorkspaceVocabulary, without_workspace_words
 
     checked = []
+    total = 0
     for path in paths:
         try:
             source = read_input(path)
@@ -201,8 +204,9 @@ def check_files(checker: Any, paths: Iterable[InputPath],
             continue
         kind = document_kind(path)
         findings = checker.check(source.text, kind)
-        checked.append((source, source.text, prose(checker.sentences(source.text, kind)),
-                        findings))
+        written = prose(checker.sentences(source.text, kind)) if total < MAX_CHARACTERS else ""
+        total += len(written)
+        checked.append((source, source.text, written, findings))
     kept = without_shared_vocabulary([(text, written, findings)
                                       for _, text, written, findings in checked])
     # As in the language server (one file alone too, so that both agree).
