@@ -5,9 +5,8 @@ PostgreSQL, GTK ... under /usr/share/locale/zh_CN/LC_MESSAGES/*.mo, read with th
 library's gettext; the iso_* code lists are left out) are the nearest thing here to the
 documentation our users write: command-line help, error messages and option descriptions,
 with their own terms (变基, 属组, 元组). Each catalogue is one document of its messages' lines
-with 8+ Chinese characters, checked alone (its own vocabulary weighs), all together as
-`electra-lsp check DIR` checks files (their shared vocabulary weighs too), and alone but with
-the others as its workspace, as the language server checks an open document
+with 8+ Chinese characters, checked alone (its own vocabulary weighs), and with all of them
+as its workspace, as `electra-lsp check DIR` and the language server check a file
 (workspace.py).
 
 There are no gold corrections. Findings that a reader confirmed as real errors are listed in
@@ -76,22 +75,16 @@ def classify(name: str, sentence: str, start: int) -> str:
 
 
 def probe(checker, documents: dict[str, str]) -> dict[str, tuple[dict[str, float], list[str]]]:
-    """{"alone" / "together" / "workspace": (figures, one line per finding)} of `checker`
-    over the documents: each checked alone, all with their shared vocabulary, each with the
-    others' words as its workspace."""
-    from electra_lsp.checker import prose, without_shared_vocabulary
+    """{"alone" / "workspace": (figures, one line per finding)} of `checker` over the
+    documents: each checked alone, and each with all of them as its workspace."""
+    from electra_lsp.checker import prose
     from electra_lsp.workspace import WorkspaceVocabulary, without_workspace_words
 
     alone = {name: checker.check(text, "plaintext") for name, text in documents.items()}
-    written = {name: prose(checker.sentences(text, "plaintext"))
-               for name, text in documents.items()}
-    workspace = WorkspaceVocabulary(written)
-    shared = [without_workspace_words(found, workspace) for found in without_shared_vocabulary(
-        [(text, written[name], alone[name]) for name, text in documents.items()])]
+    workspace = WorkspaceVocabulary({name: prose(checker.sentences(text, "plaintext"))
+                                     for name, text in documents.items()})
     chinese = sum(sum(map(is_cjk, text)) for text in documents.values())
     return {"alone": _figures(documents, alone, chinese),
-            "together": _figures(documents, dict(zip(documents, shared, strict=True)),
-                                 chinese),
             "workspace": _figures(documents, {name: without_workspace_words(found, workspace)
                                               for name, found in alone.items()}, chinese)}
 
@@ -141,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(documents)} catalogues from {args.locale_dir}; model "
           f"{checker.backend.name} ({type(checker.backend).__name__})\n")
     names = list(results["alone"][0])
-    print(table(["measure", "each catalogue alone", "all together (check DIR)",
-                 "open in a workspace of them (server)"],
-                [[name, *(str(results[k][0][name]) for k in ("alone", "together", "workspace"))]
+    print(table(["measure", "each catalogue alone",
+                 "in a workspace of them all (check DIR, the server)"],
+                [[name, *(str(results[k][0][name]) for k in ("alone", "workspace"))]
                  for name in names]))
     if args.list:
         for key, (_, lines) in results.items():

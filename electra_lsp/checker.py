@@ -435,13 +435,6 @@ def mark_link_labels(findings: list[Finding], ranges: Sequence[tuple[int, int]]
             for f in findings]
 
 
-def without_document_vocabulary(text: str, sentences: Sequence[Segment],
-                                 findings: list[Finding]) -> list[Finding]:
-    """Drop findings the document's own usage explains (`without_shared_vocabulary` over
-    this one document)."""
-    return without_shared_vocabulary([(text, prose(sentences), findings)])[0]
-
-
 def document_sentences(text: str, kind: str = "markdown") -> list[Segment]:
     """The sentences of a document that hold something to check (a CJK character)."""
     return [
@@ -462,14 +455,13 @@ def prose(sentences: Sequence[Segment]) -> str:
     return "\n".join(sentence.text for sentence in sentences)
 
 
-def without_shared_vocabulary(documents: Sequence[tuple[str, str, list[Finding]]]
-                              ) -> list[list[Finding]]:
-    """For (text, prose, findings) of documents written together (one document; the files
-    of one `check`), each one's findings less those the documents' own usage explains (泛型
-    written 91 times in a book is not 91 typos): where the written word (the text the fix's
-    word would replace) occurs DOCUMENT_REPEATS times or more in their prose, or the written
-    character and a neighbour are flagged together at two places or more and that pair occurs
-    DOCUMENT_REPEATS times or more.
+def without_document_vocabulary(text: str, sentences: Sequence[Segment],
+                                 findings: list[Finding]) -> list[Finding]:
+    """The document's findings as its own usage leaves them (泛型 written 91 times in a book
+    is not 91 typos): where the written word (the text the fix's word would replace) occurs
+    DOCUMENT_REPEATS times or more in its prose, or the written character and a neighbour are
+    flagged together at two places or more and that pair occurs DOCUMENT_REPEATS times or
+    more. (Across documents, the workspace's vocabulary weighs: workspace.py.)
 
     Counting the written word or repeatedly flagged pairs, not any pair, keeps real typos next
     to a common pair (在次 after 我们: 们在 is frequent, 在次 is not). A known word so used is
@@ -477,28 +469,28 @@ def without_shared_vocabulary(documents: Sequence[tuple[str, str, list[Finding]]
     reported when its fix is one of the commonest words (以经 → 已经: an input method that
     learnt the typo repeats it, `Evidence.fixes_a_common_word`); otherwise it is meant when
     written DOCUMENT_REPEATS_SURE times or more (变基 in git's messages), and below that
-    unless the documents also write the fix's word or the evidence is sure enough for
+    unless the document also writes the fix's word or the evidence is sure enough for
     automatic fixes — then it is still reported, but no longer fixed unasked (属组 written
     four times is not rewritten by Fix All).
     """
-    def pairs(text: str, finding: Finding) -> list[str]:
+    def pairs(finding: Finding) -> list[str]:
         start = finding.start
         return [pair for pair in (text[max(0, start - 1):start + 1], text[start:start + 2])
                 if len(pair) == 2 and all(is_cjk(c) for c in pair)]
 
     # Only the fused decision weighs this evidence (the models-only rule stays as it was).
-    flagged = Counter(pair for text, _, findings in documents for finding in findings
-                      if finding.evidence is not None for pair in pairs(text, finding))
+    flagged = Counter(pair for finding in findings if finding.evidence is not None
+                      for pair in pairs(finding))
     repeated = [pair for pair, count in flagged.items() if count >= 2]
-    written = "\n".join(text for _, text, _ in documents)
+    written = prose(sentences)  # code does not count
     used = {pair: uses for pair in repeated if (uses := written.count(pair)) >= DOCUMENT_REPEATS}
 
-    def weighed(text: str, finding: Finding) -> Finding | None:
+    def weighed(finding: Finding) -> Finding | None:
         """The finding as the documents' usage leaves it: None when it explains it."""
         evidence = finding.evidence
         if evidence is None or evidence.fixes_a_common_word:
             return finding
-        uses = max((used.get(pair, 0) for pair in pairs(text, finding)), default=0)
+        uses = max((used.get(pair, 0) for pair in pairs(finding)), default=0)
         if len(evidence.written_word) > 1 and evidence.candidate_word:
             uses = max(uses, written.count(evidence.written_word))
         if uses < DOCUMENT_REPEATS:
@@ -511,5 +503,4 @@ def without_shared_vocabulary(documents: Sequence[tuple[str, str, list[Finding]]
             return finding
         return None
 
-    return [[kept for f in findings if (kept := weighed(text, f)) is not None]
-            for text, _, findings in documents]
+    return [kept for f in findings if (kept := weighed(f)) is not None]

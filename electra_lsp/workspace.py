@@ -1,8 +1,9 @@
 """The workspace's vocabulary: a word the writer's files use again and again is what they mean.
 
-A document's own usage already weighs (`checker.without_shared_vocabulary`), but a term of a
+A document's own usage already weighs (`checker.without_document_vocabulary`), but a term of a
 project's documentation (git's 变基, a team's product name) may appear once or twice in each
-of many files, so that no single file shows it is meant. The language server reads the prose
+of many files, so that no single file shows it is meant. `check` and `fix` take the files
+they check together as their workspace; the language server reads the prose
 of the Markdown and text files under the workspace folders once the models are ready (at most
 MAX_FILES files and MAX_CHARACTERS characters of prose, hidden and vendored directories left
 out); an open document counts with its current text instead of what is on disk. A finding

@@ -184,17 +184,17 @@ def _read_stdin() -> bytes:
 def check_files(checker: Any, paths: Iterable[InputPath],
                 error: Callable[[InputError], None]) -> list[tuple[InputFile, list[Any]]]:
     """(file, findings) for each readable file, in order; `error` is told of each file that
-    cannot be read. Files checked together share their vocabulary: a pair of characters they
-    write often and that is flagged in two places or more across them is meant
-    (`checker.without_shared_vocabulary`: git's 行数 once or twice in each of many files), and
-    a written word they use WORKSPACE_REPEATS times is meant, as in the language server's
-    workspace (`workspace.without_workspace_words`). Like the server's, the vocabulary holds
-    the prose of the files up to `workspace.MAX_CHARACTERS` characters (later files are still
-    checked, with what was read)."""
-    from electra_lsp.checker import prose, without_shared_vocabulary
+    cannot be read. Each file's own vocabulary weighs (`Checker.check`), and the files checked
+    together are its workspace, as the language server's folders are: a written word they
+    use WORKSPACE_REPEATS times in all is meant (`workspace.without_workspace_words`: git's
+    变基 once or twice in each of many files). Like the server's, the workspace holds the prose
+    of the files up to `workspace.MAX_CHARACTERS` characters (later files are still checked,
+    with what was read)."""
+    from electra_lsp.checker import prose
     from electra_lsp.workspace import MAX_CHARACTERS, WorkspaceVocabulary, without_workspace_words
 
     checked = []
+    vocabulary = WorkspaceVocabulary()
     total = 0
     for path in paths:
         try:
@@ -203,14 +203,13 @@ def check_files(checker: Any, paths: Iterable[InputPath],
             error(problem)
             continue
         kind = document_kind(path)
-        findings = checker.check(source.text, kind)
-        written = prose(checker.sentences(source.text, kind)) if total < MAX_CHARACTERS else ""
-        total += len(written)
-        checked.append((source, source.text, written, findings))
-    kept = without_shared_vocabulary([(text, written, findings)
-                                      for _, text, written, findings in checked])
-    # As in the language server (one file alone too, so that both agree).
-    vocabulary = WorkspaceVocabulary({str(number): written
-                                      for number, (_, _, written, _) in enumerate(checked)})
-    kept = [without_workspace_words(findings, vocabulary) for findings in kept]
-    return [(source, findings) for (source, *_), findings in zip(checked, kept, strict=True)]
+        checked.append((source, checker.check(source.text, kind)))
+        if total < MAX_CHARACTERS:
+            written = prose(checker.sentences(source.text, kind))
+            vocabulary.files[str(len(checked))] = written
+            total += len(written)
+        else:
+            vocabulary.truncated = True
+    # One file alone too, so that `check FILE` and the server agree.
+    return [(source, without_workspace_words(findings, vocabulary))
+            for source, findings in checked]

@@ -122,26 +122,35 @@ def test_a_known_word_the_document_uses_stays_its_authors_choice(lexicon):
     assert [f.original for f in sure.check(learnt, "markdown")] == ["以"] * DOCUMENT_REPEATS_SURE
 
 
-def test_files_checked_together_share_their_vocabulary(lexicon, tmp_path):
+def test_files_checked_together_are_each_others_workspace(lexicon, tmp_path):
     from electra_lsp.commands.common import check_files
+    from electra_lsp.workspace import WORKSPACE_REPEATS
 
     checker = Checker(Indifferent(), Settings(), lexicon=lexicon,
                       combiner=combiner(auto_fix=0.99))
-    texts = ["这里显示行数。\n", "统计行数。\n", "限制行数。调用函数。\n"]
+    texts = ["这里显示行数。\n"] + ["统计行数。\n"] * (WORKSPACE_REPEATS - 1)
     paths = []
     for number, text in enumerate(texts):
         paths.append(tmp_path / f"{number}.md")
         paths[-1].write_text(text, encoding="utf-8")
+    assert [f.original for f in checker.check(texts[0], "markdown")] == ["行"]
     problems = []
-    alone = [checker.check(text, "markdown") for text in texts]
-    assert [[f.original for f in found] for found in alone] == [["行"]] * 3
     together = check_files(checker, [*paths, tmp_path / "missing.md"], problems.append)
     assert [(source.path, found) for source, found in together] == [(p, []) for p in paths]
     assert len(problems) == 1 and "missing.md" in str(problems[0])
+    # fewer files: the word is not the workspace's (a typo in each of three files is one)
+    few = check_files(checker, paths[:3], problems.append)
+    assert [[f.original for f in findings] for _, findings in few] == [["行"]] * 3
     # a typo beside them is still reported
-    (tmp_path / "3.md").write_text("他以经走了。\n", encoding="utf-8")
-    found = check_files(checker, [*paths, tmp_path / "3.md"], problems.append)
-    assert [[f.original for f in findings] for _, findings in found] == [[], [], [], ["以"]]
+    (tmp_path / "typo.md").write_text("他以经走了。\n", encoding="utf-8")
+    found = check_files(checker, [*paths, tmp_path / "typo.md"], problems.append)
+    assert [[f.original for f in findings] for _, findings in found][-1] == ["以"]
+    # a repeated non-word the evidence is sure of is reported once filtered, not auto-fixed,
+    # and stays so in check_files (the document's rule runs once)
+    sure = Checker(Indifferent(), Settings(), lexicon=lexicon, combiner=combiner(auto_fix=0.5))
+    (tmp_path / "term.md").write_text("\n\n".join(["开始变基。"] * 3) + "\n", encoding="utf-8")
+    ((_, kept),) = check_files(sure, [tmp_path / "term.md"], problems.append)
+    assert [f.original for f in kept] == ["基"] * 3 and not any(f.auto_fix for f in kept)
 
 
 def test_automatic_fixes_need_the_stricter_threshold(lexicon):
