@@ -10,8 +10,9 @@ out); an open document counts with its current text instead of what is on disk. 
 whose written word (the text its fix's word would replace: 变基 for 变基 → 变革) the
 workspace writes WORKSPACE_REPEATS times or more is left out, unless it is no word and its
 fix one of the commonest words (`Evidence.fixes_a_common_word`). The folders are read again
-when the client adds or removes one; files changed on disk while closed are otherwise read
-again only when the server starts again.
+when the client adds or removes one, and a file the client reports created, changed or
+deleted (workspace/didChangeWatchedFiles, registered where the client allows) is read again
+or forgotten.
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ class WorkspaceVocabulary:
 
     def uses(self, word: str) -> int:
         """How often `word` occurs in the workspace's prose (occurrences, not overlapping)."""
-        opened = dict(self.opened)  # one copy: the server opens and closes from another thread
-        count = sum(text.count(word) for path, text in self.files.items() if path not in opened)
+        # Copies: the server opens, closes and updates files from other threads.
+        opened = dict(self.opened)
+        count = sum(text.count(word) for path, text in list(self.files.items())
+                    if path not in opened)
         return count + sum(text.count(word) for text in opened.values())
 
     def open(self, path: str, prose: str) -> None:
@@ -59,7 +62,7 @@ class WorkspaceVocabulary:
     @property
     def characters(self) -> int:
         """Characters of prose read from disk."""
-        return sum(len(text) for text in self.files.values())
+        return sum(len(text) for text in list(self.files.values()))
 
 
 def scan_workspace(roots: Sequence[Path], prose_of: Callable[[str, str], str],
@@ -76,16 +79,62 @@ def scan_workspace(roots: Sequence[Path], prose_of: Callable[[str, str], str],
         if len(vocabulary.files) >= max_files or total >= max_characters:
             vocabulary.truncated = True
             break
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                continue
-            text = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            continue
-        prose = prose_of(text, kinds.kind_of_path(path))[:max_characters - total]
-        vocabulary.files[str(path)] = prose
-        total += len(prose)
+        prose = file_prose(path, prose_of)
+        if prose is not None:
+            vocabulary.files[str(path)] = prose[:max_characters - total]
+            total += len(vocabulary.files[str(path)])
     return vocabulary
+
+
+def file_prose(path: Path, prose_of: Callable[[str, str], str]) -> str | None:
+    """The prose of one file; None when it is too large, unreadable or not UTF-8."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return prose_of(text, kinds.kind_of_path(path))
+
+
+def update_files(vocabulary: WorkspaceVocabulary, roots: Sequence[Path],
+                 changed: Iterable[tuple[Path, bool]], prose_of: Callable[[str, str], str],
+                 max_files: int = MAX_FILES, max_characters: int = MAX_CHARACTERS) -> bool:
+    """Apply changes on disk, (path, deleted), to the vocabulary: a deleted file goes, a
+    created or changed one is read again (within the limits; files outside `roots`, in hidden
+    or vendored directories, or of other types are left out). Whether anything changed."""
+    touched = False
+    for path, deleted in changed:
+        key = str(path)
+        if deleted or not _watched(path, roots):
+            touched |= vocabulary.files.pop(key, None) is not None
+            continue
+        prose = file_prose(path, prose_of)
+        if prose is None:
+            touched |= vocabulary.files.pop(key, None) is not None
+            continue
+        room = max_characters - (vocabulary.characters - len(vocabulary.files.get(key, "")))
+        if key not in vocabulary.files and len(vocabulary.files) >= max_files or room <= 0:
+            vocabulary.truncated = True
+            continue
+        vocabulary.files[key] = prose[:room]
+        touched = True
+    return touched
+
+
+def _watched(path: Path, roots: Sequence[Path]) -> bool:
+    """Whether `scan_workspace` would read `path` (a regular .md/.markdown/.txt file under a
+    root, in no hidden or vendored directory)."""
+    if path.suffix.lower() not in kinds.SUFFIXES or path.is_symlink():
+        return False
+    for root in roots:
+        try:
+            parts = path.relative_to(root).parts
+        except ValueError:
+            continue
+        return not any(part.startswith(".") or part in SKIPPED_DIRECTORIES
+                       for part in parts[:-1])
+    return False
 
 
 def _files(roots: Iterable[Path]) -> Iterator[Path]:

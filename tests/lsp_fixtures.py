@@ -152,6 +152,10 @@ def _apply_edit(ls: LanguageClient, params: types.ApplyWorkspaceEditParams):
     return types.ApplyWorkspaceEditResult(applied=applied)
 
 
+def _register(ls: LanguageClient, params: types.RegistrationParams) -> None:
+    ls.registrations.extend(params.registrations)
+
+
 def _converter():
     """pygls' converter, with CodeAction told apart from Command the way LSP defines it.
 
@@ -177,18 +181,20 @@ def make_client() -> LanguageClient:
     client.statuses = []
     client.applied_edits = []
     client.texts = {}
+    client.registrations = []
     client.encoding = "utf-16"
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record_publish
     features[STATUS] = _record_status
     features[types.WORKSPACE_APPLY_EDIT] = _apply_edit
+    features[types.CLIENT_REGISTER_CAPABILITY] = _register
     register_lsp_features(client, features)
     return client
 
 
 def capabilities(*, pull: bool = False, encodings: list[str] | None = None,
                  progress: bool = True, configuration: bool = True,
-                 refresh: bool = True) -> types.ClientCapabilities:
+                 refresh: bool = True, watch: bool = False) -> types.ClientCapabilities:
     return types.ClientCapabilities(
         general=types.GeneralClientCapabilities(position_encodings=encodings)
         if encodings else None,
@@ -198,6 +204,8 @@ def capabilities(*, pull: bool = False, encodings: list[str] | None = None,
             workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True),
             did_change_configuration=types.DidChangeConfigurationClientCapabilities(),
             diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=refresh),
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=True) if watch else None,
         ),
         text_document=types.TextDocumentClientCapabilities(
             synchronization=types.TextDocumentSyncClientCapabilities(),

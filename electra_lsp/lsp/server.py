@@ -105,6 +105,8 @@ class ElectraServer(LanguageServer):
         self.vocabulary: WorkspaceVocabulary | None = None  # read once the models are ready
         self._scanning = False
         self._reread = False  # the folders changed since the vocabulary was read
+        self._roots: list[Path] = []  # the folders it was read from
+        self._watching = False  # file watching asked of the client
         self.started = False  # after `initialized`
         self.shutdown_requested = False
         self.exit_code: int | None = None
@@ -179,9 +181,50 @@ class ElectraServer(LanguageServer):
                  " (a limit was reached)" if vocabulary.truncated else "",
                  time.perf_counter() - started)
         self.vocabulary = vocabulary
+        self._roots = roots
         self.recheck_all(Priority.BACKGROUND)
         if self._reread:  # the folders changed while they were read
             self.read_workspace()
+        elif not self._watching:
+            self._watching = True
+            await self._watch_files()
+
+    async def _watch_files(self) -> None:
+        """Ask the client to report changes to Markdown and text files (where it lets servers
+        register for them), so that the vocabulary follows the disk."""
+        if not self.client_supports("workspace.did_change_watched_files.dynamic_registration"):
+            return
+        watchers = [types.FileSystemWatcher(glob_pattern=f"**/*{suffix}")
+                    for suffix in kinds.SUFFIXES]
+        try:
+            await asyncio.wait_for(self.client_register_capability_async(
+                types.RegistrationParams(registrations=[types.Registration(
+                    id="electra-lsp-watch-prose", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                        watchers=watchers))])), config.CLIENT_REQUEST_TIMEOUT)
+        except Exception as error:  # the client refused: the vocabulary is read at start only
+            log.info("no file watching: %s", error)
+
+    def files_changed(self, changes: list[types.FileEvent]) -> None:
+        """Files the client reports created, changed or deleted: read again or forgotten in
+        the vocabulary (in a thread), then the open documents are checked again."""
+        if self.vocabulary is None or self._scanning:
+            self._reread |= self._scanning  # a read under way may have missed them
+            return
+        changed = [(Path(path), change.type == types.FileChangeType.Deleted)
+                   for change in changes if (path := file_path(change.uri)) is not None]
+        if changed:
+            self.spawn(self._update_files(self.vocabulary, changed))
+
+    async def _update_files(self, vocabulary: WorkspaceVocabulary,
+                            changed: list[tuple[Path, bool]]) -> None:
+        from electra_lsp.checker import document_prose
+        from electra_lsp.workspace import update_files
+
+        touched = await asyncio.to_thread(update_files, vocabulary, self._roots, changed,
+                                          document_prose)
+        if touched and vocabulary is self.vocabulary:
+            self.recheck_all(Priority.BACKGROUND)
 
     def _workspace_roots(self) -> list[str]:
         try:

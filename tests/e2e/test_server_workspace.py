@@ -10,7 +10,15 @@ import json
 
 import numpy as np
 import pytest
-from lsp_fixtures import Doc, ready, start_server, status, stop_server, wait_until
+from lsp_fixtures import (
+    Doc,
+    capabilities,
+    ready,
+    start_server,
+    status,
+    stop_server,
+    wait_until,
+)
 from lsprotocol import types
 
 from electra_lsp.engine.decide import Combiner, LinearModel
@@ -106,5 +114,47 @@ async def test_a_folder_added_later_is_read(tmp_path):
         await workspace_status(client, WORKSPACE_REPEATS)
         doc.replace(0, 0, "在")  # a new version, checked with the folder's words
         assert await flagged(doc) == []
+    finally:
+        await stop_server(client)
+
+
+async def test_files_changed_on_disk_update_the_workspace(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(script(), ensure_ascii=False), encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for number in range(WORKSPACE_REPEATS - 2):
+        (docs / f"{number}.md").write_text("统计行数。\n", encoding="utf-8")
+    client = await start_server(tmp_path, env={"ELECTRA_LSP_SCRIPTED_MODEL": str(path)},
+                                caps=capabilities(watch=True))
+    try:
+        assert (await ready(client))["state"] == "ready"
+        await workspace_status(client, WORKSPACE_REPEATS - 2)
+        # the server asked to hear of changes to Markdown and text files
+        (registration,) = await wait_until(lambda: client.registrations, what="registration")
+        assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+        # (register_options arrive as plain JSON: their type depends on the method)
+        assert {w["globPattern"] for w in registration.register_options["watchers"]} == \
+            {"**/*.md", "**/*.markdown", "**/*.txt"}
+        doc = Doc(client, (tmp_path / "open.md").as_uri(), "这里显示行数。").open()
+        assert await flagged(doc) == ["行"]  # 9 uses with the open document's
+        added = [docs / "new1.md", docs / "new2.md"]
+        for new in added:
+            new.write_text("限制行数。\n", encoding="utf-8")
+
+        def notify(kind: types.FileChangeType) -> None:
+            client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=new.as_uri(), type=kind) for new in added]))
+
+        notify(types.FileChangeType.Created)
+        await workspace_status(client, WORKSPACE_REPEATS)
+        doc.replace(0, 0, "在")
+        assert await flagged(doc) == []
+        for new in added:
+            new.unlink()
+        notify(types.FileChangeType.Deleted)
+        await workspace_status(client, WORKSPACE_REPEATS - 2)
+        doc.replace(0, 1, "")
+        assert await flagged(doc) == ["行"]
     finally:
         await stop_server(client)

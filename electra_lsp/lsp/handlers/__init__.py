@@ -19,6 +19,7 @@ FEATURES = [
     (types.TEXT_DOCUMENT_DID_CHANGE, sync.did_change, None),
     (types.TEXT_DOCUMENT_DID_CLOSE, sync.did_close, None),
     (types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS, sync.did_change_workspace_folders, None),
+    (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, sync.did_change_watched_files, None),
     (types.TEXT_DOCUMENT_CODE_ACTION, actions.code_action, types.CodeActionOptions(
         code_action_kinds=[types.CodeActionKind.QuickFix, constants.FIX_ALL_KIND])),
     (types.TEXT_DOCUMENT_HOVER, actions.hover, None),

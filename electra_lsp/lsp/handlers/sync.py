@@ -1,6 +1,7 @@
 """Document synchronisation: didOpen, didChange, didClose keep the server's one copy of each
 open document (pygls keeps none, see `ElectraProtocol`) and queue its check;
-didChangeWorkspaceFolders has the workspace's vocabulary read anew."""
+didChangeWorkspaceFolders has the workspace's vocabulary read anew, didChangeWatchedFiles
+updates it."""
 
 from __future__ import annotations
 
@@ -39,3 +40,9 @@ def did_change_workspace_folders(ls: ElectraServer,
                                  params: types.DidChangeWorkspaceFoldersParams) -> None:
     """pygls has updated its folders: read the workspace's vocabulary anew."""
     ls.read_workspace(again=True)
+
+
+def did_change_watched_files(ls: ElectraServer, params: types.DidChangeWatchedFilesParams
+                             ) -> None:
+    """Markdown or text files changed on disk: the workspace's vocabulary follows."""
+    ls.files_changed(list(params.changes))

@@ -80,3 +80,31 @@ def test_a_typo_of_one_of_the_commonest_words_is_never_taken_as_meant():
     learnt = finding("以经", "已经", candidate_logp=-7.1)  # 已经: among the commonest words
     assert learnt.evidence.fixes_a_common_word
     assert without_workspace_words([learnt], vocabulary) == [learnt]
+
+
+def test_changes_on_disk_update_the_vocabulary(tmp_path):
+    from electra_lsp.workspace import update_files
+
+    root = tmp_path / "docs"
+    write(root / "a.md", "变基之后再推送。\n")
+    vocabulary = scan_workspace([root], document_prose)
+    assert vocabulary.uses("变基") == 1
+    write(root / "b.md", "交互式变基。\n")
+    write(root / "a.md", "推送。\n")
+    write(root / ".hidden" / "c.md", "变基\n")
+    write(tmp_path / "outside.md", "变基\n")
+    write(root / "d.py", "变基\n")
+    changed = [(root / "b.md", False), (root / "a.md", False), (root / ".hidden" / "c.md", False),
+               (tmp_path / "outside.md", False), (root / "d.py", False)]
+    assert update_files(vocabulary, [root], changed, document_prose)
+    assert vocabulary.uses("变基") == 1 and sorted(vocabulary.files) == \
+        [str(root / "a.md"), str(root / "b.md")]
+    (root / "b.md").unlink()
+    assert update_files(vocabulary, [root], [(root / "b.md", True)], document_prose)
+    assert vocabulary.uses("变基") == 0 and list(vocabulary.files) == [str(root / "a.md")]
+    assert not update_files(vocabulary, [root], [(root / "gone.md", True)], document_prose)
+    # the limits hold: no new file beyond max_files
+    write(root / "e.md", "变基。\n")
+    assert not update_files(vocabulary, [root], [(root / "e.md", False)], document_prose,
+                            max_files=1)
+    assert vocabulary.truncated and str(root / "e.md") not in vocabulary.files
