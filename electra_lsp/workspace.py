@@ -31,6 +31,7 @@ WORKSPACE_REPEATS = 10
 MAX_FILES = 2_000
 MAX_CHARACTERS = 4_000_000  # of prose: at most ~16 MB of text kept
 MAX_FILE_BYTES = 2_000_000  # larger files are skipped (generated, not written)
+MAX_ENTRIES = 200_000  # directory entries of any kind a scan looks at, at most
 SKIPPED_DIRECTORIES = frozenset({"node_modules", "site-packages", "__pycache__", "venv",
                                  "build", "dist", "target", "vendor", "_build"})
 
@@ -66,16 +67,19 @@ class WorkspaceVocabulary:
 
 
 def scan_workspace(roots: Sequence[Path], prose_of: Callable[[str, str], str],
-                   max_files: int = MAX_FILES, max_characters: int = MAX_CHARACTERS
-                   ) -> WorkspaceVocabulary:
+                   max_files: int = MAX_FILES, max_characters: int = MAX_CHARACTERS,
+                   max_entries: int = MAX_ENTRIES) -> WorkspaceVocabulary:
     """The prose (`prose_of(text, kind)`) of the .md/.markdown/.txt files under `roots`.
 
     Unreadable or undecodable files are skipped (they are not the user's to be told about
     here); symlinks are not followed; hidden directories and SKIPPED_DIRECTORIES are left out.
+    The walk stops after `max_entries` directory entries of any kind (a home directory opened
+    as a workspace holds millions).
     """
     vocabulary = WorkspaceVocabulary()
     total = 0
-    for path in _files(roots):
+    listed = _Listing(max_entries)
+    for path in _files(roots, listed):
         if len(vocabulary.files) >= max_files or total >= max_characters:
             vocabulary.truncated = True
             break
@@ -83,6 +87,7 @@ def scan_workspace(roots: Sequence[Path], prose_of: Callable[[str, str], str],
         if prose is not None:
             vocabulary.files[str(path)] = prose[:max_characters - total]
             total += len(vocabulary.files[str(path)])
+    vocabulary.truncated |= listed.stopped
     return vocabulary
 
 
@@ -137,10 +142,22 @@ def _watched(path: Path, roots: Sequence[Path]) -> bool:
     return False
 
 
-def _files(roots: Iterable[Path]) -> Iterator[Path]:
+@dataclass
+class _Listing:
+    """How many directory entries a walk may still look at."""
+
+    left: int
+    stopped: bool = False
+
+
+def _files(roots: Iterable[Path], listing: _Listing) -> Iterator[Path]:
     seen: set[str] = set()
     for root in roots:
         for directory, subdirectories, names in os.walk(root):  # does not follow symlinks
+            listing.left -= len(subdirectories) + len(names)
+            if listing.left < 0:
+                listing.stopped = True
+                return
             subdirectories[:] = sorted(d for d in subdirectories
                                        if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
             for name in sorted(names):

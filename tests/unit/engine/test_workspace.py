@@ -48,6 +48,10 @@ def test_the_scan_stops_at_its_limits(tmp_path):
     assert len(few.files) == 3 and few.truncated
     short = scan_workspace([tmp_path], document_prose, max_characters=12)
     assert short.characters == 12 and short.truncated
+    for number in range(20):
+        write(tmp_path / "many" / f"{number}.py", "")
+    walked = scan_workspace([tmp_path], document_prose, max_entries=10)
+    assert walked.truncated and len(walked.files) <= 5
 
 
 def test_an_open_document_counts_with_its_current_text():
