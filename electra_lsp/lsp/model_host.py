@@ -113,7 +113,7 @@ class ModelHost:
         self.set_state("ready", f"{loaded.model} ({loaded.backend}, {loaded.device}) loaded "
                                 f"in {loaded.seconds:.1f} s")
         ls.recheck_all(Priority.OPEN)
-        ls.read_workspace()  # in a thread; open documents are checked again when it is read
+        ls.workspace_host.read()  # in a thread; open documents are checked again when read
 
     # -- progress ---------------------------------------------------------------------------
     async def _begin_progress(self, title: str) -> str | None:

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -30,11 +28,11 @@ from electra_lsp.lsp.constants import SERVER_NAME
 from electra_lsp.lsp.documents import DocumentStore
 from electra_lsp.lsp.model_host import ModelHost
 from electra_lsp.lsp.publish import Publisher
-from electra_lsp.lsp.runner import CheckRunner, Snapshot, file_path
+from electra_lsp.lsp.runner import CheckRunner, Snapshot
 from electra_lsp.lsp.scheduler import CheckQueue, Priority
 from electra_lsp.lsp.worker import ModelWorker
+from electra_lsp.lsp.workspace_host import WorkspaceHost
 from electra_lsp.settings import Settings
-from electra_lsp.text import kinds
 
 if TYPE_CHECKING:
     from electra_lsp.workspace import WorkspaceVocabulary
@@ -102,11 +100,7 @@ class ElectraServer(LanguageServer):
         self.publisher = Publisher(self)
         self.runner = CheckRunner(self.queue, self.worker, self.snapshot,
                                   lambda: self.host.generation, self.publisher)
-        self.vocabulary: WorkspaceVocabulary | None = None  # read once the models are ready
-        self._scanning = False
-        self._reread = False  # the folders changed since the vocabulary was read
-        self._roots: list[Path] = []  # the folders it was read from
-        self._watching = False  # file watching asked of the client
+        self.workspace_host = WorkspaceHost(self)
         self.started = False  # after `initialized`
         self.shutdown_requested = False
         self.exit_code: int | None = None
@@ -140,100 +134,10 @@ class ElectraServer(LanguageServer):
         return Snapshot(document, document.version, kind, checker, self.host.generation,
                         self.vocabulary)
 
-    def read_workspace(self, again: bool = False) -> None:
-        """Read the workspace folders' vocabulary in a thread of its own, once the models are
-        ready, then check the open documents again with it (see workspace.py). again: the
-        folders changed, read them anew (the vocabulary read before serves meanwhile)."""
-        self._reread |= again
-        if self._scanning or self.host.checker() is None or (
-                self.vocabulary is not None and not self._reread):
-            return
-        self._reread = False
-        roots = [Path(path) for path in self._workspace_roots()]
-        if not roots:
-            if self.vocabulary is not None:  # the last folder was removed
-                self.vocabulary = None
-                self.recheck_all(Priority.BACKGROUND)
-            return
-        self._scanning = True
-        self.spawn(self._read_workspace(roots))
-
-    async def _read_workspace(self, roots: list[Path]) -> None:
-        from electra_lsp.checker import document_prose
-        from electra_lsp.workspace import scan_workspace
-
-        def read() -> WorkspaceVocabulary:
-            vocabulary = scan_workspace(roots, document_prose)
-            for path, text, kind in opened:  # their current text counts, not the file's
-                vocabulary.open(path, document_prose(text, kind))
-            return vocabulary
-
-        started = time.perf_counter()
-        opened = [(path, document.text, kinds.kind_of_language(document.language_id))
-                  for document in self.documents
-                  if (path := file_path(document.uri)) is not None]
-        try:
-            vocabulary = await asyncio.to_thread(read)
-        finally:
-            self._scanning = False
-        log.info("workspace vocabulary: %d files, %d characters of prose%s, read in %.1f s",
-                 len(vocabulary.files), vocabulary.characters,
-                 " (a limit was reached)" if vocabulary.truncated else "",
-                 time.perf_counter() - started)
-        self.vocabulary = vocabulary
-        self._roots = roots
-        self.recheck_all(Priority.BACKGROUND)
-        if self._reread:  # the folders changed while they were read
-            self.read_workspace()
-        elif not self._watching:
-            self._watching = True
-            await self._watch_files()
-
-    async def _watch_files(self) -> None:
-        """Ask the client to report changes to Markdown and text files (where it lets servers
-        register for them), so that the vocabulary follows the disk."""
-        if not self.client_supports("workspace.did_change_watched_files.dynamic_registration"):
-            return
-        watchers = [types.FileSystemWatcher(glob_pattern=f"**/*{suffix}")
-                    for suffix in kinds.SUFFIXES]
-        try:
-            await asyncio.wait_for(self.client_register_capability_async(
-                types.RegistrationParams(registrations=[types.Registration(
-                    id="electra-lsp-watch-prose", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                    register_options=types.DidChangeWatchedFilesRegistrationOptions(
-                        watchers=watchers))])), config.CLIENT_REQUEST_TIMEOUT)
-        except Exception as error:  # the client refused: the vocabulary is read at start only
-            log.info("no file watching: %s", error)
-
-    def files_changed(self, changes: list[types.FileEvent]) -> None:
-        """Files the client reports created, changed or deleted: read again or forgotten in
-        the vocabulary (in a thread), then the open documents are checked again."""
-        if self.vocabulary is None or self._scanning:
-            self._reread |= self._scanning  # a read under way may have missed them
-            return
-        changed = [(Path(path), change.type == types.FileChangeType.Deleted)
-                   for change in changes if (path := file_path(change.uri)) is not None]
-        if changed:
-            self.spawn(self._update_files(self.vocabulary, changed))
-
-    async def _update_files(self, vocabulary: WorkspaceVocabulary,
-                            changed: list[tuple[Path, bool]]) -> None:
-        from electra_lsp.checker import document_prose
-        from electra_lsp.workspace import update_files
-
-        touched = await asyncio.to_thread(update_files, vocabulary, self._roots, changed,
-                                          document_prose)
-        if touched and vocabulary is self.vocabulary:
-            self.recheck_all(Priority.BACKGROUND)
-
-    def _workspace_roots(self) -> list[str]:
-        try:
-            folders = [folder.uri for folder in self.workspace.folders.values()]
-            root = self.workspace.root_uri
-        except RuntimeError:  # no workspace before `initialize`
-            return []
-        paths = [file_path(uri) for uri in folders or ([root] if root else [])]
-        return [path for path in paths if path]
+    @property
+    def vocabulary(self) -> WorkspaceVocabulary | None:
+        """The workspace's vocabulary (workspace_host.py): None until read or without a folder."""
+        return self.workspace_host.vocabulary
 
     def recheck_all(self, priority: Priority = Priority.BACKGROUND) -> None:
         for document in self.documents:

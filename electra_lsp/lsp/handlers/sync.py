@@ -39,10 +39,10 @@ def did_close(ls: ElectraServer, params: types.DidCloseTextDocumentParams) -> No
 def did_change_workspace_folders(ls: ElectraServer,
                                  params: types.DidChangeWorkspaceFoldersParams) -> None:
     """pygls has updated its folders: read the workspace's vocabulary anew."""
-    ls.read_workspace(again=True)
+    ls.workspace_host.read(again=True)
 
 
 def did_change_watched_files(ls: ElectraServer, params: types.DidChangeWatchedFilesParams
                              ) -> None:
     """Markdown or text files changed on disk: the workspace's vocabulary follows."""
-    ls.files_changed(list(params.changes))
+    ls.workspace_host.files_changed(list(params.changes))
