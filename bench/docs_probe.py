@@ -80,9 +80,11 @@ def probe(checker, documents: dict[str, str]) -> dict[str, tuple[dict[str, float
     from electra_lsp.checker import prose
     from electra_lsp.workspace import WorkspaceVocabulary, without_workspace_words
 
-    alone = {name: checker.check(text, "plaintext") for name, text in documents.items()}
-    workspace = WorkspaceVocabulary({name: prose(checker.sentences(text, "plaintext"))
-                                     for name, text in documents.items()})
+    checked = {name: checker.check_document(text, "plaintext")
+               for name, text in documents.items()}
+    alone = {name: findings for name, (findings, _) in checked.items()}
+    workspace = WorkspaceVocabulary({name: prose(sentences)
+                                     for name, (_, sentences) in checked.items()})
     chinese = sum(sum(map(is_cjk, text)) for text in documents.values())
     return {"alone": _figures(documents, alone, chinese),
             "workspace": _figures(documents, {name: without_workspace_words(found, workspace)

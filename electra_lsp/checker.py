@@ -189,6 +189,13 @@ class Checker:
     def check(self, text: str, kind: str = "markdown",
               cancelled: Callable[[], bool] | None = None) -> list[Finding]:
         """Findings with document offsets, sorted by position."""
+        return self.check_document(text, kind, cancelled)[0]
+
+    def check_document(self, text: str, kind: str = "markdown",
+                       cancelled: Callable[[], bool] | None = None
+                       ) -> tuple[list[Finding], list[Segment]]:
+        """`check`'s findings and the sentences they were found in (for callers that also
+        weigh the document's prose, e.g. as part of a workspace), the text read once."""
         sentences = self.sentences(text, kind)
         findings: list[Finding] = []
         step = max(1, self.settings.batchSize) * 8
@@ -201,7 +208,7 @@ class Checker:
                 findings.extend(f.relocated(sentence.offsets) for f in local)
         return sorted(mark_link_labels(without_document_vocabulary(text, sentences, findings),
                                        link_label_ranges(text, kind)),
-                      key=lambda f: (f.start, f.end))
+                      key=lambda f: (f.start, f.end)), sentences
 
     # -- sentences ------------------------------------------------------------------------
     def check_sentences(self, sentences: Sequence[str], memo: SentenceMemo | None = None

@@ -202,10 +202,10 @@ def check_files(checker: Any, paths: Iterable[InputPath],
         except InputError as problem:
             error(problem)
             continue
-        kind = document_kind(path)
-        checked.append((source, checker.check(source.text, kind)))
+        findings, sentences = checker.check_document(source.text, document_kind(path))
+        checked.append((source, findings))
         if total < MAX_CHARACTERS:
-            written = prose(checker.sentences(source.text, kind))
+            written = prose(sentences)
             vocabulary.files[str(len(checked))] = written
             total += len(written)
         else:
