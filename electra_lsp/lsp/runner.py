@@ -69,19 +69,6 @@ class _Check:
     reading: asyncio.Future[None] | None = None  # a large document being read into sentences
 
 
-def _without_workspace_words(uri: str, sentences: list[Segment], findings: list[Finding],
-                             vocabulary: WorkspaceVocabulary) -> list[Finding]:
-    """In the text worker: the document's current prose replaces its file's, then the
-    findings the workspace's vocabulary explains are left out."""
-    from electra_lsp.checker import prose
-    from electra_lsp.workspace import without_workspace_words
-
-    path = file_path(uri)
-    if path is not None:
-        vocabulary.open(path, prose(sentences))
-    return without_workspace_words(findings, vocabulary)
-
-
 def file_path(uri: str) -> str | None:
     """The file system path of a file: URI (None for other schemes: untitled documents)."""
     from pygls import uris
@@ -156,22 +143,34 @@ class CheckRunner:
         job.findings = sorted(mark_link_labels(without_document_vocabulary(
             document.text, job.sentences, job.findings), job.labels),
                               key=lambda f: (f.start, f.end))
-        vocabulary = job.snapshot.vocabulary
-        if vocabulary is not None and any(f.evidence is not None for f in job.findings):
-            weigh = partial(_without_workspace_words, document.uri, job.sentences,
-                            job.findings, vocabulary)
-            if vocabulary.characters < INLINE_VOCABULARY:
-                job.findings = weigh()
-            else:  # counting in a large workspace's prose takes milliseconds a finding
-                job.findings = await self._text_worker.run(weigh)
-                if self._stale(job.snapshot):
-                    return
+        if job.snapshot.vocabulary is not None and not await self._weigh_workspace(job):
+            return
         self._publisher.result(document, CheckResult(
             job.snapshot.version, job.findings, len(job.sentences),
             time.perf_counter() - job.started))
         self.completed += 1
         if self.completed % TRIM_EVERY == 0:  # in the worker, between checks
             self._worker.submit(release_free_memory)
+
+    async def _weigh_workspace(self, job: _Check) -> bool:
+        """The workspace's vocabulary weighs on the job's findings, the document's current
+        prose counting instead of its file's; False when the check went stale meanwhile."""
+        from electra_lsp.checker import prose
+        from electra_lsp.workspace import without_workspace_words
+
+        vocabulary, sentences = job.snapshot.vocabulary, job.sentences
+        assert vocabulary is not None and sentences is not None
+        if (path := file_path(job.snapshot.document.uri)) is not None:
+            vocabulary.open(path, prose(sentences))
+        if not any(f.evidence is not None for f in job.findings):
+            return True
+        weigh = partial(without_workspace_words, job.findings, vocabulary)
+        if vocabulary.characters < INLINE_VOCABULARY:
+            job.findings = weigh()
+            return True
+        # Counting in a large workspace's prose takes milliseconds a finding.
+        job.findings = await self._text_worker.run(weigh)
+        return not self._stale(job.snapshot)
 
     def _job(self, snapshot: Snapshot) -> _Check:
         """The document's suspended check when still current, else a new one."""
