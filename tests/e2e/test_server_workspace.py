@@ -49,41 +49,14 @@ async def flagged(doc: Doc) -> list[str]:
     return sorted(doc.text[d.range.start.character] for d in params.diagnostics)
 
 
-async def test_a_word_the_workspace_writes_often_is_not_flagged(tmp_path):
+async def fused_server(tmp_path, **options):
+    """A server on tmp_path with the scripted pair and its combiner, its models ready."""
     path = tmp_path / "model.json"
     path.write_text(json.dumps(script(), ensure_ascii=False), encoding="utf-8")
-    for number in range(WORKSPACE_REPEATS):
-        (tmp_path / "docs" / f"{number}.md").parent.mkdir(exist_ok=True)
-        (tmp_path / "docs" / f"{number}.md").write_text(f"第{number}页统计行数。\n",
-                                                        encoding="utf-8")
-    client = await start_server(tmp_path, env={"ELECTRA_LSP_SCRIPTED_MODEL": str(path)})
-    try:
-        assert (await ready(client))["state"] == "ready"
-        for _ in range(600):  # the folder is read in the background once the models are in
-            info = await status(client)
-            if info["workspace"] is not None:
-                break
-            await asyncio.sleep(0.05)
-        assert info["workspace"] == {"files": WORKSPACE_REPEATS, "characters": 80,
-                                     "complete": True}, info
-        doc = Doc(client, (tmp_path / "open.md").as_uri(), "这里显示行数，他以经走了。").open()
-        assert await flagged(doc) == ["以"]  # 行数 is the workspace's word; 以经 a typo
-        alone = Doc(client, "untitled:alone", "这里显示行数。").open()
-        assert await flagged(alone) == []  # untitled: the workspace still counts
-    finally:
-        await stop_server(client)
-
-
-async def test_without_the_folder_the_same_word_is_flagged(tmp_path):
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(script(), ensure_ascii=False), encoding="utf-8")
-    client = await start_server(tmp_path, env={"ELECTRA_LSP_SCRIPTED_MODEL": str(path)})
-    try:
-        assert (await ready(client))["state"] == "ready"
-        doc = Doc(client, (tmp_path / "open.md").as_uri(), "这里显示行数，他以经走了。").open()
-        assert await flagged(doc) == ["以", "行"]
-    finally:
-        await stop_server(client)
+    client = await start_server(tmp_path, env={"ELECTRA_LSP_SCRIPTED_MODEL": str(path)},
+                                **options)
+    assert (await ready(client))["state"] == "ready"
+    return client
 
 
 async def workspace_status(client, expected_files: int) -> dict:
@@ -95,12 +68,37 @@ async def workspace_status(client, expected_files: int) -> dict:
     raise AssertionError(f"the workspace never held {expected_files} files: {info}")
 
 
-async def test_a_folder_added_later_is_read(tmp_path):
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(script(), ensure_ascii=False), encoding="utf-8")
-    client = await start_server(tmp_path, env={"ELECTRA_LSP_SCRIPTED_MODEL": str(path)})
+async def test_a_word_the_workspace_writes_often_is_not_flagged(tmp_path):
+    for number in range(WORKSPACE_REPEATS):
+        (tmp_path / "docs" / f"{number}.md").parent.mkdir(exist_ok=True)
+        (tmp_path / "docs" / f"{number}.md").write_text(f"第{number}页统计行数。\n",
+                                                        encoding="utf-8")
+    client = await fused_server(tmp_path)
     try:
-        assert (await ready(client))["state"] == "ready"
+        # the folder is read in the background once the models are in
+        info = await workspace_status(client, WORKSPACE_REPEATS)
+        assert info["workspace"] == {"files": WORKSPACE_REPEATS, "characters": 80,
+                                     "complete": True}, info
+        doc = Doc(client, (tmp_path / "open.md").as_uri(), "这里显示行数，他以经走了。").open()
+        assert await flagged(doc) == ["以"]  # 行数 is the workspace's word; 以经 a typo
+        alone = Doc(client, "untitled:alone", "这里显示行数。").open()
+        assert await flagged(alone) == []  # untitled: the workspace still counts
+    finally:
+        await stop_server(client)
+
+
+async def test_without_the_folder_the_same_word_is_flagged(tmp_path):
+    client = await fused_server(tmp_path)
+    try:
+        doc = Doc(client, (tmp_path / "open.md").as_uri(), "这里显示行数，他以经走了。").open()
+        assert await flagged(doc) == ["以", "行"]
+    finally:
+        await stop_server(client)
+
+
+async def test_a_folder_added_later_is_read(tmp_path):
+    client = await fused_server(tmp_path)
+    try:
         await workspace_status(client, 0)
         doc = Doc(client, (tmp_path / "open.md").as_uri(), "这里显示行数。").open()
         assert await flagged(doc) == ["行"]
@@ -119,16 +117,12 @@ async def test_a_folder_added_later_is_read(tmp_path):
 
 
 async def test_files_changed_on_disk_update_the_workspace(tmp_path):
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(script(), ensure_ascii=False), encoding="utf-8")
     docs = tmp_path / "docs"
     docs.mkdir()
     for number in range(WORKSPACE_REPEATS - 2):
         (docs / f"{number}.md").write_text("统计行数。\n", encoding="utf-8")
-    client = await start_server(tmp_path, env={"ELECTRA_LSP_SCRIPTED_MODEL": str(path)},
-                                caps=capabilities(watch=True))
+    client = await fused_server(tmp_path, caps=capabilities(watch=True))
     try:
-        assert (await ready(client))["state"] == "ready"
         await workspace_status(client, WORKSPACE_REPEATS - 2)
         # the server asked to hear of changes to Markdown and text files
         (registration,) = await wait_until(lambda: client.registrations, what="registration")
