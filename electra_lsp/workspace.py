@@ -130,16 +130,25 @@ def update_files(vocabulary: WorkspaceVocabulary, roots: Sequence[Path],
 def _watched(path: Path, roots: Sequence[Path]) -> bool:
     """Whether `scan_workspace` would read `path` (a regular .md/.markdown/.txt file under a
     root, in no hidden or vendored directory)."""
-    if path.suffix.lower() not in kinds.SUFFIXES or path.is_symlink():
+    if not _prose_file(path):
         return False
     for root in roots:
         try:
             parts = path.relative_to(root).parts
         except ValueError:
             continue
-        return not any(part.startswith(".") or part in SKIPPED_DIRECTORIES
-                       for part in parts[:-1])
+        return not any(map(_skipped_directory, parts[:-1]))
     return False
+
+
+def _prose_file(path: Path) -> bool:
+    """A Markdown or text file, not a symbolic link."""
+    return path.suffix.lower() in kinds.SUFFIXES and not path.is_symlink()
+
+
+def _skipped_directory(name: str) -> bool:
+    """A hidden or vendored directory, never read."""
+    return name.startswith(".") or name in SKIPPED_DIRECTORIES
 
 
 @dataclass
@@ -158,12 +167,10 @@ def _files(roots: Iterable[Path], listing: _Listing) -> Iterator[Path]:
             if listing.left < 0:
                 listing.stopped = True
                 return
-            subdirectories[:] = sorted(d for d in subdirectories
-                                       if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
+            subdirectories[:] = sorted(d for d in subdirectories if not _skipped_directory(d))
             for name in sorted(names):
                 path = Path(directory) / name
-                if path.suffix.lower() in kinds.SUFFIXES and not path.is_symlink() \
-                        and str(path) not in seen:
+                if _prose_file(path) and str(path) not in seen:
                     seen.add(str(path))
                     yield path
 
