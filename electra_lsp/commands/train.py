@@ -9,7 +9,7 @@ from pathlib import Path
 
 # Defaults live here (not in argparse) so --resume can tell which flags were given.
 _DEFAULTS = {"steps": 10000, "max_minutes": None, "checkpoint_every": 1000, "device": "auto",
-             "precision": "auto", "threads": 0}
+             "precision": "auto", "threads": 0, "workers": 0}
 
 
 def add_parser(subparsers) -> None:
@@ -63,6 +63,9 @@ def add_parser(subparsers) -> None:
                         help="bf16 autocast (auto: on CUDA and CPUs with bf16 support)")
     parser.add_argument("--threads", type=int, metavar="N",
                         help="CPU threads (default: one per core; 1 is faster on a busy machine)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="processes that build batches ahead (default 0: inline); for a "
+                             "GPU, whose steps outrun one core's text corruption")
     parser.add_argument("--dev-size", type=int, default=300,
                         help="corpus lines and pairs held out for the final evaluation")
     parser.add_argument("--save-dtype", choices=("float16", "float32"), default="float16",

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from electra_lsp.train.batches import make_batch
+from electra_lsp.train.batches import Batch, make_batch
 from electra_lsp.train.corruption import CorruptionRates
 from electra_lsp.train.devset import (
     candidate_accuracy,
@@ -67,6 +67,10 @@ class TrainConfig:
     batch_seed: int | None = None  # None: --seed; another value varies batches, not the dev split
     device: str = "auto"
     threads: int = 0  # 0: torch's default (one per core)
+    # Processes that build batches ahead of the step that needs them: a GPU steps faster than
+    # one CPU core corrupts text. Batches depend on (batch seed, step) alone, so any count of
+    # workers trains on the same stream.
+    workers: int = 0
     precision: str = "auto"  # auto: bf16 autocast on CUDA and on CPUs with bf16 instructions
     dev_size: int = 300
     save_dtype: str = "float16"
@@ -96,10 +100,14 @@ def learning_rate(config: TrainConfig, step: int, seconds: float) -> float:
     done or, with --max-minutes, of the time spent if that is larger, so a time-limited run
     still ends with a decayed rate however busy the machine is."""
     progress = step / config.steps
+    warmed = (step + 1) / config.steps
     if config.max_minutes:
-        progress = max(progress, seconds / (config.max_minutes * 60))
+        share = seconds / (config.max_minutes * 60)
+        progress, warmed = max(progress, share), max(warmed, share)
     if progress < config.warmup:
-        return config.lr * (step + 1) / max(1.0, config.warmup * config.steps)
+        # Warm-up by the same measure of progress, so a run whose --steps are out of reach
+        # (a GPU run bounded by --max-minutes) still ramps up smoothly.
+        return config.lr * min(1.0, warmed / config.warmup)
     return config.lr * max(0.0, 1.0 - progress) / (1.0 - config.warmup)
 
 
@@ -133,7 +141,7 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
     gen.to(device).train()
     parameters = list({id(p): p for p in chain(disc.parameters(), gen.parameters())}.values())
     optimizer = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay,
-                                  eps=1e-6)
+                                  eps=1e-6, fused=device.type == "cuda")
     step, elapsed_before = 0, 0.0
     if state is not None:
         optimizer.load_state_dict(state["optimizer"])
@@ -152,7 +160,12 @@ def train(config: TrainConfig, resume: bool = False, given: frozenset[str] = fro
     if dev_sets:
         report["dev"]["dev_sets"] = evaluate_dev_sets(disc, dev_sets, data, device)
     if data.dev_pair_text:
-        report["dev"]["checker"] = checker_eval(config.output, data.dev_pair_text)
+        try:
+            report["dev"]["checker"] = checker_eval(config.output, data.dev_pair_text)
+        # ModelLoadError (a RuntimeError) or ImportError, e.g. on a training machine without
+        # the inference dependencies: the pair is saved and its dev figures stand.
+        except (ImportError, OSError, RuntimeError) as error:
+            log(f"checker evaluation skipped: {error}")
     (config.output / "training.json").write_text(
         json.dumps({"config": config.to_json(), **report}, indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8")
@@ -191,13 +204,11 @@ def _run_steps(config, data: Data, disc, gen, optimizer, step: int, elapsed_befo
     log_file = (config.output / "train_log.jsonl").open("a", encoding="utf-8")
     bar = tqdm(total=config.steps, initial=step, unit="step", dynamic_ncols=True)
     batch_seed = config.seed if config.batch_seed is None else config.batch_seed
+    batches = BatchStream(config, data, batch_seed, step)
     try:
         while step < config.steps and time.monotonic() < deadline:
-            # Per-step seeds make every batch (and --resume) reproducible.
-            rng = np.random.default_rng([batch_seed, step])
             torch.manual_seed(batch_seed * 1_000_003 + step)
-            batch = make_batch(rng, data.train_chunks, data.train_pairs, config.batch_size,
-                               config.pair_share, data.table, data.special, config.rates)
+            batch = batches.next(step)
             with autocast:
                 loss, stats = electra_loss(disc, gen, TensorBatch.of(batch, device),
                                            config.disc_weight)
@@ -208,10 +219,12 @@ def _run_steps(config, data: Data, disc, gen, optimizer, step: int, elapsed_befo
             optimizer.param_groups[0]["lr"] = lr
             optimizer.step()
             step += 1
-            tokens += stats.pop("tokens")
-            for key, value in stats.items():
-                average[key] = value if key not in average else 0.95 * average[key] + 0.05 * value
+            tokens += int(batch.real.sum())
             if step % 10 == 0 or step == config.steps:
+                # Sampled every 10 steps (0.4 ≈ 1 - 0.95**10: the old per-step 0.05 average).
+                for key, value in stats.items():
+                    value = value.item()
+                    average[key] = value if key not in average else 0.6 * average[key] + 0.4 * value
                 rate = tokens / max(time.monotonic() - started, 1e-9)
                 bar.set_postfix({**{k: f"{v:.3f}" for k, v in average.items()},
                                  "tok/s": f"{rate:.0f}"}, refresh=False)
@@ -230,9 +243,64 @@ def _run_steps(config, data: Data, disc, gen, optimizer, step: int, elapsed_befo
                     log_file.write(json.dumps({"step": step, "dev_sets": scores}) + "\n")
                     log_file.flush()
     finally:
+        batches.close()
         bar.close()
         log_file.close()
     return step, elapsed_before + time.monotonic() - started
+
+
+def step_batch(config: TrainConfig, data: Data, batch_seed: int, step: int) -> Batch:
+    """The batch of one step; per-step seeds make every batch (and --resume) reproducible."""
+    rng = np.random.default_rng([batch_seed, step])
+    return make_batch(rng, data.train_chunks, data.train_pairs, config.batch_size,
+                      config.pair_share, data.table, data.special, config.rates)
+
+
+_WORKER_STATE: tuple | None = None  # (config, data, batch_seed), inherited by forked workers
+
+
+def _worker_batch(step: int) -> Batch:
+    config, data, batch_seed = _WORKER_STATE
+    return step_batch(config, data, batch_seed, step)
+
+
+class BatchStream:
+    """Batches in step order: built inline, or with config.workers > 0 by forked processes
+    that keep a bounded number of steps ahead (the data is shared by fork, not pickled)."""
+
+    AHEAD_PER_WORKER = 4
+
+    def __init__(self, config: TrainConfig, data: Data, batch_seed: int, first_step: int) -> None:
+        self._args = (config, data, batch_seed)
+        self._pool = None
+        self._pending: dict[int, object] = {}
+        self._submitted = first_step
+        if config.workers > 0:
+            import multiprocessing
+
+            global _WORKER_STATE
+            _WORKER_STATE = self._args
+            self._pool = multiprocessing.get_context("fork").Pool(config.workers)
+            self._limit = config.steps
+            self._ahead = config.workers * self.AHEAD_PER_WORKER
+
+    def next(self, step: int) -> Batch:
+        if self._pool is None:
+            return step_batch(*self._args, step)
+        while self._submitted < min(step + self._ahead, self._limit):
+            self._pending[self._submitted] = self._pool.apply_async(_worker_batch,
+                                                                    (self._submitted,))
+            self._submitted += 1
+        pending = self._pending.pop(step, None)
+        if pending is None:  # a step out of the submitted order: build it here
+            return step_batch(*self._args, step)
+        return pending.get()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
 
 def evaluate_dev(disc, gen, data: Data, device: torch.device, seed: int) -> dict:
@@ -316,7 +384,7 @@ def _load_checkpoint(output: Path) -> dict:
 def _resumed_config(saved: dict, config: TrainConfig, given: frozenset[str]) -> TrainConfig:
     """The checkpoint's settings, except those that only say how long or where to run."""
     overridable = {"steps", "max_minutes", "checkpoint_every", "device", "precision",
-                   "threads"} & given
+                   "threads", "workers"} & given
     values = {}
     for item in dataclasses.fields(TrainConfig):
         if item.name in saved and item.name not in overridable:

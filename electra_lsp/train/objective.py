@@ -40,7 +40,7 @@ def masked_logits(gen, input_ids: torch.Tensor, attention: torch.Tensor,
 
 
 def electra_loss(disc, gen, batch: TensorBatch, disc_weight: float
-                 ) -> tuple[torch.Tensor, dict[str, float]]:
+                 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     targets = batch.original[batch.masked]
     logits = masked_logits(gen, batch.generator_input, batch.attention, batch.masked)
     gen_loss = F.cross_entropy(logits.float(), targets)
@@ -60,12 +60,13 @@ def electra_loss(disc, gen, batch: TensorBatch, disc_weight: float
         gen_accuracy = (logits.argmax(-1) == targets).float().mean()
         flagged = (scores > 0) & batch.real
         true_positive = (flagged & labels).sum()
+        # Tensors, not floats: reading them waits for the device, so the loop reads them
+        # only every few steps and a GPU's queue stays full in between.
         stats = {
-            "gen_loss": gen_loss.item(),
-            "disc_loss": disc_loss.item(),
-            "gen_acc": gen_accuracy.item(),
-            "disc_p": (true_positive / flagged.sum().clamp(min=1)).item(),
-            "disc_r": (true_positive / labels.sum().clamp(min=1)).item(),
-            "tokens": int(batch.real.sum().item()),
+            "gen_loss": gen_loss.detach(),
+            "disc_loss": disc_loss.detach(),
+            "gen_acc": gen_accuracy,
+            "disc_p": true_positive / flagged.sum().clamp(min=1),
+            "disc_r": true_positive / labels.sum().clamp(min=1),
         }
     return gen_loss + disc_weight * disc_loss, stats

@@ -1,0 +1,48 @@
+#!/bin/bash
+# Train on a GPU machine (the device tool's H200): two pairs side by side, each bounded by
+# MINUTES of training, from data copied into .gpudata/ (corpus/edited.txt.xz, the training mix
+# runs/pairs_mix.tsv from `python -m electra_lsp.train.mix`, csc/dev/*.tsv). Writes one tar per
+# pair (without its checkpoint) and the logs to $OUT. Needs python3 with torch, transformers,
+# tokenizers, numpy and tqdm; the package itself runs from this checkout.
+set -u
+MINUTES=${MINUTES:-7}
+DEVICE=${DEVICE:-cuda}
+WORKERS=${WORKERS:-5}
+BATCH=${BATCH:-256}
+STEPS=${STEPS:-200000}
+OUT=${OUT:-/tmp/gpu-out}
+WORK=${WORK:-/tmp/gpu-work}
+mkdir -p "$OUT" "$WORK"
+export PYTHONUNBUFFERED=1 ELECTRA_LSP_CACHE_DIR="$WORK/cache" TQDM_MININTERVAL=30 \
+    OMP_NUM_THREADS=2 TOKENIZERS_PARALLELISM=false PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+D=.gpudata
+VOCAB=data/electra_models/electra-tiny-zh/discriminator/vocab.txt
+TINY=data/electra_models/electra-tiny-zh
+train() {  # the `electra-lsp train` command without the CLI's other commands' imports
+    python3 -c 'import argparse, sys
+from electra_lsp.commands import train
+parser = argparse.ArgumentParser(prog="train")
+train.add_parser(parser.add_subparsers())
+args = parser.parse_args(sys.argv[1:])
+sys.exit(args.run(args))' train "$@"
+}
+COMMON=(--corpus $D/edited.txt.xz --pairs $D/pairs_mix.tsv --dev-pairs $D/dev/*.tsv
+        --batch-size "$BATCH" --seq-len 128 --steps "$STEPS" --checkpoint-every 2000
+        --max-minutes "$MINUTES" --device "$DEVICE" --workers "$WORKERS" --seed 0
+        --dev-size 300 --pair-share 0.06)
+(python3 -c 'import torch, transformers; print(torch.__version__, transformers.__version__,
+ torch.cuda.is_available() and torch.cuda.get_device_name(0))') 2>&1 | tee "$OUT/env.txt"
+LIMIT=$(python3 -c "print(int($MINUTES * 60 + 100))")
+# mid: from scratch, the checker's vocabulary. tiny: the shipped pair, trained further.
+timeout "$LIMIT" bash -c "$(declare -f train); train --from-scratch --size mid --vocab $VOCAB \
+    ${COMMON[*]} --lr 1e-3 --output $WORK/mid" > "$OUT/mid.log" 2>&1 &
+timeout "$LIMIT" bash -c "$(declare -f train); train --init-discriminator $TINY/discriminator \
+    --init-generator $TINY/generator ${COMMON[*]} --lr 5e-4 --batch-seed 7 \
+    --output $WORK/tiny" > "$OUT/tiny.log" 2>&1 &
+wait
+for run in mid tiny; do
+    cp "$WORK/$run/train_log.jsonl" "$OUT/$run.jsonl" 2>/dev/null
+    tar -C "$WORK" -cf "$OUT/$run.tar" --exclude checkpoint.pt --exclude cache "$run"
+done
+ls -la "$OUT"
+tail -c 1500 "$OUT/mid.log"; echo; tail -c 1500 "$OUT/tiny.log"
