@@ -33,16 +33,24 @@ COMMON=(--corpus $D/edited.txt.xz --pairs $D/pairs_mix.tsv --dev-pairs $D/dev/*.
 (python3 -c 'import torch, transformers; print(torch.__version__, transformers.__version__,
  torch.cuda.is_available() and torch.cuda.get_device_name(0))') 2>&1 | tee "$OUT/env.txt"
 LIMIT=$(python3 -c "print(int($MINUTES * 60 + 100))")
-# mid: from scratch, the checker's vocabulary. tiny: the shipped pair, trained further.
-timeout "$LIMIT" bash -c "$(declare -f train); train --from-scratch --size mid --vocab $VOCAB \
-    ${COMMON[*]} --lr 1e-3 --output $WORK/mid" > "$OUT/mid.log" 2>&1 &
-timeout "$LIMIT" bash -c "$(declare -f train); train --init-discriminator $TINY/discriminator \
-    --init-generator $TINY/generator ${COMMON[*]} --lr 5e-4 --batch-seed 7 \
-    --output $WORK/tiny" > "$OUT/tiny.log" 2>&1 &
-wait
-for run in mid tiny; do
+if [ -n "${CONTINUE:-}" ]; then  # one pair (a GPU-trained one) trained further, new batches
+    RUNS="continued"
+    timeout "$LIMIT" bash -c "$(declare -f train); train --init-discriminator \
+        $CONTINUE/discriminator --init-generator $CONTINUE/generator ${COMMON[*]} \
+        --lr ${LR:-3e-4} --batch-seed 11 --output $WORK/continued" > "$OUT/continued.log" 2>&1
+else
+    # mid: from scratch, the checker's vocabulary. tiny: the shipped pair, trained further.
+    RUNS="mid tiny"
+    timeout "$LIMIT" bash -c "$(declare -f train); train --from-scratch --size mid \
+        --vocab $VOCAB ${COMMON[*]} --lr 1e-3 --output $WORK/mid" > "$OUT/mid.log" 2>&1 &
+    timeout "$LIMIT" bash -c "$(declare -f train); train --init-discriminator \
+        $TINY/discriminator --init-generator $TINY/generator ${COMMON[*]} --lr 5e-4 \
+        --batch-seed 7 --output $WORK/tiny" > "$OUT/tiny.log" 2>&1 &
+    wait
+fi
+for run in $RUNS; do
     cp "$WORK/$run/train_log.jsonl" "$OUT/$run.jsonl" 2>/dev/null
     tar -C "$WORK" -cf "$OUT/$run.tar" --exclude checkpoint.pt --exclude cache "$run"
 done
 ls -la "$OUT"
-tail -c 1500 "$OUT/mid.log"; echo; tail -c 1500 "$OUT/tiny.log"
+for run in $RUNS; do tail -c 1500 "$OUT/$run.log"; echo; done

@@ -217,6 +217,33 @@ def test_batch_seed_changes_the_batches_but_not_the_dev_split(inputs, tmp_path):
                               _weights(runs["other"] / "discriminator")[key])
 
 
+def test_workers_build_the_same_batch_stream_as_the_loop_itself(inputs, tmp_path):
+    """--workers only moves batch building into processes: the weights come out the same."""
+    runs = {}
+    for name, extra in (("inline", ()), ("workers", ("--workers", "2"))):
+        runs[name] = tmp_path / name
+        assert _train(inputs, runs[name], "--steps", "6", "--batch-seed", "5", *extra) == 0
+    inline, forked = (_weights(runs[name] / "discriminator") for name in ("inline", "workers"))
+    for name, value in inline.items():
+        np.testing.assert_array_equal(forked[name], value, err_msg=name)
+
+
+def test_warm_up_and_decay_follow_the_time_limit_when_steps_are_out_of_reach():
+    from electra_lsp.train.loop import TrainConfig, learning_rate
+
+    by_steps = TrainConfig(output=Path("x"), corpus=[], steps=1000, lr=1.0)
+    assert learning_rate(by_steps, 0, 0.0) == pytest.approx(1 / 60)  # (step + 1) / warm-up steps
+    assert learning_rate(by_steps, 59, 0.0) == pytest.approx(1.0)
+    assert learning_rate(by_steps, 500, 0.0) == pytest.approx(0.5 / 0.94)
+    # A GPU run: --steps far beyond what one minute reaches; the rate follows the clock.
+    by_time = TrainConfig(output=Path("x"), corpus=[], steps=10**6, lr=1.0, max_minutes=1)
+    rates = [learning_rate(by_time, step, seconds) for step, seconds in
+             ((0, 0.0), (10, 1.8), (20, 3.5), (21, 3.7), (100, 30.0), (200, 59.9))]
+    assert rates[1] == pytest.approx(0.5)  # halfway through the 6 % warm-up (3.6 s)
+    assert rates[2] < rates[3] <= 1.0  # no jump at the end of warm-up
+    assert rates[4] == pytest.approx(0.5 / 0.94) and rates[5] < 0.01
+
+
 def test_embeddings_tied_by_default_and_untied_on_request(inputs, tmp_path):
     key = "electra.embeddings.word_embeddings.weight"
     for flags, tied in (((), True), (("--no-tie-embeddings", "--disc-weight", "5"), False)):
