@@ -39,10 +39,10 @@ if [ -n "${CONTINUE:-}" ]; then  # one pair (a GPU-trained one) trained further,
         $CONTINUE/discriminator --init-generator $CONTINUE/generator ${COMMON[*]} \
         --lr ${LR:-3e-4} --batch-seed 11 --output $WORK/continued" > "$OUT/continued.log" 2>&1
 else
-    # mid: from scratch, the checker's vocabulary. tiny: the shipped pair, trained further.
-    RUNS="mid tiny"
-    timeout "$LIMIT" bash -c "$(declare -f train); train --from-scratch --size mid \
-        --vocab $VOCAB ${COMMON[*]} --lr 1e-3 --output $WORK/mid" > "$OUT/mid.log" 2>&1 &
+    # mini: from scratch, the checker's vocabulary. tiny: the shipped pair, trained further.
+    RUNS="mini tiny"
+    timeout "$LIMIT" bash -c "$(declare -f train); train --from-scratch --size mini \
+        --vocab $VOCAB ${COMMON[*]} --lr 1e-3 --output $WORK/mini" > "$OUT/mini.log" 2>&1 &
     timeout "$LIMIT" bash -c "$(declare -f train); train --init-discriminator \
         $TINY/discriminator --init-generator $TINY/generator ${COMMON[*]} --lr 5e-4 \
         --batch-seed 7 --output $WORK/tiny" > "$OUT/tiny.log" 2>&1 &

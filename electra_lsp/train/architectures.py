@@ -12,9 +12,9 @@ _SIZES: dict[str, dict[str, tuple[int, int, int, int, int]]] = {
     # too few tokens in that time). Its generator is as wide as the discriminator, not a quarter:
     # it proposes the corrections, and runs only at flagged characters.
     "tiny": {"discriminator": (128, 4, 2, 512, 128), "generator": (128, 3, 2, 512, 128)},
-    # mid: a GPU-trained default; twice tiny's depth and 1.5x its width (about 2.3x slower on
-    # a CPU), with a generator one layer deeper.
-    "mid": {"discriminator": (192, 6, 3, 768, 128), "generator": (128, 4, 2, 512, 128)},
+    # mini: for a GPU (scripts/train_gpu.sh); twice tiny's depth and 1.5x its width (its
+    # discriminator about 2.3x slower on a CPU), with a generator one layer deeper.
+    "mini": {"discriminator": (192, 6, 3, 768, 128), "generator": (128, 4, 2, 512, 128)},
     "small": {"discriminator": (256, 12, 4, 1024, 128), "generator": (64, 12, 1, 256, 128)},
     "base": {"discriminator": (768, 12, 12, 3072, 768), "generator": (256, 12, 4, 1024, 768)},
 }
