@@ -88,3 +88,29 @@ def test_thresholds_count_false_alarms_on_the_calibration_lines(tiny_pair, data,
     assert main(["tune", "thresholds", str(pair), str(dev),
                  "--clean-data", str(tmp_path / "none")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_poisson_upper_bound_matches_the_published_values():
+    from electra_lsp.train.calibrate import poisson_upper_bound
+
+    # Garwood's exact one-sided 95 % bounds for 0..4 observed events.
+    expected = [2.996, 4.744, 6.296, 7.754, 9.154]
+    assert [round(poisson_upper_bound(k), 3) for k in range(5)] == expected
+    assert poisson_upper_bound(3, confidence=0.5) < 4.0 < poisson_upper_bound(3)
+
+
+def test_threshold_holds_the_alarm_budget_with_confidence_not_only_as_observed():
+    import numpy as np
+
+    from electra_lsp.train.calibrate import Decisions, choose_threshold
+
+    # 60,000 clean characters: a budget of 1 per 10k allows 6 expected alarms, and the 95 %
+    # bound allows at most one observed (1 → 4.74, 2 → 6.30). Alarms score 0.6, 0.7, 0.8, 0.9;
+    # one real error scores 0.95.
+    found = Decisions(best=np.array([0.6, 0.7, 0.8, 0.9, 0.95]),
+                      right=np.array([False, False, False, False, True]),
+                      error=np.array([False, False, False, False, True]),
+                      total_errors=1, chars=60_000)
+    assert choose_threshold(found) == 0.81  # only the 0.9 alarm left
+    assert choose_threshold(found, confidence=0.5) == 0.05  # about as observed: 4 → 4.67 ≤ 6
+    assert choose_threshold(Decisions(found.best, found.right, found.error, 1, 0)) == 0.99
