@@ -48,8 +48,9 @@ CSC_FIT_PAIRS = 4000  # sampled from csc/train/ + sighan15_train.tsv
 CSC_WEIGHT = 0.3  # their rows count this much against one row of edited prose
 ALARM_BUDGET = 1.0  # false alarms per 10,000 Chinese characters of clean edited prose
 # The budget must hold with this confidence, not only as observed: the tune share's untouched
-# lines hold about 60,000 characters, so one alarm more or less moves the observed rate by
-# 0.17 per 10k, and prose the tune share does not sample (documentation) raises more.
+# lines hold about 106,000 Chinese characters, about 10 alarms' worth of budget, too few to
+# tell 0.5 from 1 per 10k; and prose the tune share does not sample (documentation) raises
+# more than news prose does.
 ALARM_CONFIDENCE = 0.95
 AUTO_FIX_ERROR = 0.05  # at most this share of automatic fixes may be wrong (on tune data)
 _BATCH = 64
