@@ -70,6 +70,7 @@ class Document:
     result: CheckResult | None = None  # the last check, possibly of an older version
     ignored: set[str] = field(default_factory=set)  # characters or words not reported here
     revision: int = 0  # changes to what would be shown (pull diagnostics' result id)
+    shown: Any = field(default=None, repr=False)  # (version, diagnostics) of that revision
     refused: bool = False  # already told it is too large to check
     closed: bool = False
     waiters: list[asyncio.Future[None]] = field(default_factory=list, repr=False)

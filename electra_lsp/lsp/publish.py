@@ -46,7 +46,16 @@ class Publisher:
         self.result(document, CheckResult.nothing(document.version))
 
     def changed(self, document: Document) -> None:
-        """What would be shown for `document` changed: push it, or let pull waiters see it."""
+        """What would be shown for `document` may have changed: push it, or let pull waiters
+        see it. For a pulling client the result id moves only when the version or the
+        diagnostics do: a re-check with the same outcome (the workspace's vocabulary arriving,
+        say) answers a pull with `unchanged` and asks for no refresh."""
+        if self.pull:
+            shown = (document.version, self.diagnostics(document))
+            if shown == document.shown:
+                document.wake()
+                return
+            document.shown = shown
         woken = document.changed()
         if not self.pull:
             self.publish(document)

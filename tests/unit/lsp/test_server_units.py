@@ -266,3 +266,39 @@ def test_freed_memory_goes_back_to_the_os_on_glibc():
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("malloc_trim is glibc's; other C libraries are skipped by design")
     assert release_free_memory() is True
+
+
+def test_a_pulling_client_keeps_its_result_id_when_a_recheck_changes_nothing():
+    """A re-check with the same outcome (the workspace's vocabulary arriving after the first
+    pull, say) must answer the next pull with `unchanged`, not a new full report."""
+    from electra_lsp.lsp.documents import CheckResult
+    from electra_lsp.lsp.publish import Publisher
+
+    class Server:
+        settings = Settings()
+        codec = PositionCodec(types.PositionEncodingKind.Utf16)
+        shutdown_requested = False
+        documents: list = []
+        sent: list = []
+
+        def client_supports(self, name):
+            return False  # no refresh requests: only the result id is under test
+
+        def send(self, method, params):
+            self.sent.append(params)
+
+    ls = Server()
+    publisher = Publisher(ls)
+    publisher.pull = True
+    document = Document("file:///a.md", "markdown", 1, "我的朋有。")
+    finding = Finding(3, 4, "有", 0.97, (Suggestion("友", 0.9, 0.97),))
+    publisher.result(document, CheckResult(1, [finding], 1, 0.01))
+    first = document.revision
+    publisher.result(document, CheckResult(1, [finding], 1, 0.01))  # the same outcome
+    assert document.revision == first
+    publisher.result(document, CheckResult(1, [], 1, 0.01))  # now something else is shown
+    assert document.revision == first + 1
+    document.version = 2
+    publisher.result(document, CheckResult(2, [], 1, 0.01))  # a new version, a new id
+    assert document.revision == first + 2
+    assert ls.sent == []  # a pulling client gets nothing pushed
