@@ -24,7 +24,7 @@ SEED = 20240601
 
 @dataclass(frozen=True)
 class Pair:
-    label: str  # "default (electra-tiny-zh)", "HFL small (random)", ...
+    label: str  # "default (electra-mini-zh)", "HFL small (random)", ...
     discriminator: Path
     generator: Path
     threshold: float | None  # None: the model's recommended threshold
@@ -103,7 +103,7 @@ def pairs(sizes: Sequence[str], root: Path) -> tuple[list[Pair], list[str]]:
     found, notes = [], []
     default = default_pair()
     if default is None:
-        notes.append("The embedded default model (data/electra_models/electra-tiny-zh) is not "
+        notes.append("The embedded default model (data/electra_models/electra-mini-zh) is not "
                      "present: its rows are skipped.")
     else:
         found.append(default)

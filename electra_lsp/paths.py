@@ -8,7 +8,7 @@ import os
 from importlib.resources import files
 from pathlib import Path
 
-DEFAULT_MODEL_NAME = "electra-tiny-zh"
+DEFAULT_MODEL_NAME = "electra-mini-zh"
 
 
 def data_dir() -> Path:

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Reproduce the embedded default model data/electra_models/electra-tiny-zh (see its README.md).
+# Reproduce, on a CPU, the pair that was the embedded default until 2026-11-30: electra-tiny-zh
+# version 2 (data/electra_models/electra-mini-zh/README.md, "History"). The default now is the
+# GPU-trained mini pair: scripts/train_gpu.sh.
 #  1. 6000 steps from scratch, then --resume to 9000 (a warm restart of the decayed learning rate).
 #  2. A run that starts from that pair (--init-*) on a new batch stream (--batch-seed 1) for up
 #     to 18000 steps or 98 minutes.
@@ -20,8 +22,8 @@
 #  6. The character n-gram counts of the corpus (data/ngrams/), then the fused decision:
 #     `electra-lsp tune calibrate` fits the combiner on planted typos and training pairs and
 #     chooses its thresholds on the tune share and csc/dev (about 15 minutes), writing it into
-#     the pair's electra_lsp.json. Copy $V2 to data/electra_models/electra-tiny-zh before
-#     this step to ship it.
+#     the pair's electra_lsp.json (calibrate $V2 itself to use it with --discriminator and
+#     --generator).
 # Phase 1 ends by steps well inside its --max-minutes, so it is deterministic (fixed seeds,
 # per-step batch seeds); the later phases are time-limited, so where they stop, and their
 # learning-rate schedules, depend on the machine's speed. About 6h in all.

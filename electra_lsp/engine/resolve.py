@@ -150,7 +150,7 @@ def settings_path(discriminator: ResolvedModel) -> Path:
 
 
 def model_name(discriminator: ResolvedModel, generator: ResolvedModel) -> str:
-    """A readable identity: the pair's folder (`electra-tiny-zh`) or both model names."""
+    """A readable identity: the pair's folder (`electra-mini-zh`) or both model names."""
     if discriminator.directory.parent == generator.directory.parent and \
             discriminator.directory.name == "discriminator":
         return discriminator.directory.parent.name

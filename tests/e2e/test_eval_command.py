@@ -220,7 +220,7 @@ def test_eval_model_load_error_exits_2(tmp_path: Path, monkeypatch: pytest.Monke
 def _real_data_skip_reason() -> str | None:
     if not SIGHAN15_TEST.exists():
         return f"shared data not found at {SIGHAN15_TEST}"
-    model = default_model_dir()  # data/electra_models/electra-tiny-zh unless ELECTRA_LSP_DATA
+    model = default_model_dir()  # data/electra_models/electra-mini-zh unless ELECTRA_LSP_DATA
     if not (model / "discriminator").is_dir():
         return f"embedded default model not found at {model}"
     return None
@@ -237,7 +237,7 @@ def test_eval_on_sighan15_test_with_the_default_model(monkeypatch: pytest.Monkey
                     "--no-progress"]) == 0
     data = json.loads(capsys.readouterr().out)
     pairs = read_pairs(SIGHAN15_TEST)[:200]
-    assert data["model"] == "electra-tiny-zh"
+    assert data["model"] == "electra-mini-zh"
     assert data["sentences"] + data["skipped"] == 200
     assert data["sentence_detection"]["gold"] == sum(s != t for s, t in pairs)
     assert data["clean_sentences"] == sum(s == t for s, t in pairs)

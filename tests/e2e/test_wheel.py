@@ -17,7 +17,7 @@ from support import REPO
 # What `pip wheel` needs from the source tree (pyproject.toml names README.md as the readme).
 SOURCES = ["pyproject.toml", "README.md", "electra_lsp", "data"]
 
-MODEL = "electra_lsp/data/electra_models/electra-tiny-zh"
+MODEL = "electra_lsp/data/electra_models/electra-mini-zh"
 EXPECTED_DATA = [
     f"{MODEL}/discriminator/model.safetensors",
     f"{MODEL}/discriminator/config.json",

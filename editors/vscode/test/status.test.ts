@@ -12,8 +12,8 @@ test('electraLsp/status notifications set the state; malformed ones are ignored'
   const { tracker, states } = tracked();
   assert.equal(tracker.snapshot.state, 'starting');
   assert.ok(tracker.onStatusNotification({ state: 'loading', message: 'Loading models' }));
-  assert.ok(tracker.onStatusNotification({ state: 'ready', message: 'electra-tiny-zh' }));
-  assert.deepEqual(tracker.snapshot, { state: 'ready', message: 'electra-tiny-zh' });
+  assert.ok(tracker.onStatusNotification({ state: 'ready', message: 'electra-mini-zh' }));
+  assert.deepEqual(tracker.snapshot, { state: 'ready', message: 'electra-mini-zh' });
   assert.ok(tracker.onStatusNotification({ state: 'error', message: 'no model at /x' }));
   assert.ok(!tracker.onStatusNotification({ state: 'busy', message: 'x' }));
   assert.ok(!tracker.onStatusNotification({ state: 'ready' }));
@@ -60,15 +60,15 @@ test('summarizeStatus: the message and the main counters of the server status', 
   assert.equal(
     summarizeStatus({
       state: 'ready',
-      message: 'electra-tiny-zh (torch, cpu) loaded in 1.2 s',
-      model: 'electra-tiny-zh',
+      message: 'electra-mini-zh (torch, cpu) loaded in 1.2 s',
+      model: 'electra-mini-zh',
       documents: 2,
       sentencesChecked: 10,
       cacheHitRate: 0.5,
       lastLatencyMs: null,
       positionEncoding: 'utf-16',
     }),
-    'electra-tiny-zh (torch, cpu) loaded in 1.2 s (documents: 2, sentencesChecked: 10, cacheHitRate: 0.5, lastLatencyMs: —)',
+    'electra-mini-zh (torch, cpu) loaded in 1.2 s (documents: 2, sentencesChecked: 10, cacheHitRate: 0.5, lastLatencyMs: —)',
   );
   assert.equal(summarizeStatus({ state: 'ready', model: 'x', cache: { hits: 1 } }), 'state: ready, model: x');
   assert.equal(summarizeStatus({ nested: {} }), 'see the output channel');
