@@ -241,12 +241,38 @@ def choose_threshold(found: Decisions, budget: float = ALARM_BUDGET,
     return 0.99
 
 
-def choose_auto_fix(found: Decisions, threshold: float, error: float = AUTO_FIX_ERROR) -> float:
+def binomial_upper_bound(count: int, trials: int, confidence: float = ALARM_CONFIDENCE) -> float:
+    """The exact (Clopper–Pearson) one-sided upper confidence bound of a proportion after
+    `count` successes in `trials`: the p at which P(X ≤ count | trials, p) = 1 − confidence,
+    found by bisection (1.0 when count == trials; 0 trials bound nothing: 1.0)."""
+    if trials <= 0 or count >= trials:
+        return 1.0
+
+    def cdf(p: float) -> float:  # P(X <= count), summed in logs for large `trials`
+        log_p, log_q = math.log(p), math.log1p(-p)
+        total = 0.0
+        for k in range(count + 1):
+            total += math.exp(math.lgamma(trials + 1) - math.lgamma(k + 1)
+                              - math.lgamma(trials - k + 1) + k * log_p
+                              + (trials - k) * log_q)
+        return total
+
+    low, high = count / trials, 1.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if middle > 0 and cdf(middle) > 1.0 - confidence \
+            else (low, middle)
+    return high
+
+
+def choose_auto_fix(found: Decisions, threshold: float, error: float = AUTO_FIX_ERROR,
+                    confidence: float = ALARM_CONFIDENCE) -> float:
     """The lowest threshold ≥ `threshold` at which at most `error` of the edits made are wrong
-    (a false alarm or a wrong fix)."""
+    (a false alarm or a wrong fix) with `confidence`: the Clopper–Pearson upper bound of the
+    wrong share, not the share itself, is held to `error` (0.99 when no threshold does)."""
     for candidate in np.round(np.arange(threshold, 0.995, 0.01), 2):
         counted = rates(found, float(candidate))
-        if counted["edits"] == 0 or counted["wrong_edits"] <= error * counted["edits"]:
+        if binomial_upper_bound(counted["wrong_edits"], counted["edits"], confidence) <= error:
             return float(candidate)
     return 0.99
 

@@ -114,3 +114,27 @@ def test_threshold_holds_the_alarm_budget_with_confidence_not_only_as_observed()
     assert choose_threshold(found) == 0.81  # only the 0.9 alarm left
     assert choose_threshold(found, confidence=0.5) == 0.05  # about as observed: 4 → 4.67 ≤ 6
     assert choose_threshold(Decisions(found.best, found.right, found.error, 1, 0)) == 0.99
+
+
+def test_binomial_upper_bound_matches_the_exact_values():
+    from electra_lsp.train.calibrate import binomial_upper_bound
+
+    assert round(binomial_upper_bound(0, 10), 4) == round(1 - 0.05 ** 0.1, 4)  # 0.2589
+    assert round(binomial_upper_bound(1, 10), 4) == 0.3942
+    assert round(binomial_upper_bound(5, 100), 4) == 0.1023
+    assert binomial_upper_bound(3, 3) == 1.0 and binomial_upper_bound(0, 0) == 1.0
+
+
+def test_automatic_fixes_need_a_wrong_share_within_the_limit_with_confidence():
+    import numpy as np
+
+    from electra_lsp.train.calibrate import Decisions, choose_auto_fix
+
+    # 200 right fixes scored 0.9-0.99 and 8 wrong edits scored 0.9 (3.8 % observed: within
+    # 5 %, but its 95 % bound is 6.9 %); above 0.9 no edit is wrong, and 0 of 180 bounds 1.7 %.
+    best = np.concatenate([np.linspace(0.9, 0.99, 200), np.full(8, 0.9)])
+    right = np.concatenate([np.ones(200, dtype=bool), np.zeros(8, dtype=bool)])
+    found = Decisions(best=best, right=right, error=right.copy(), total_errors=200,
+                      chars=100_000)
+    assert choose_auto_fix(found, 0.9, confidence=0.5) == 0.9
+    assert choose_auto_fix(found, 0.9) == 0.91
