@@ -29,7 +29,7 @@ from electra_lsp.engine.charclass import is_cjk
 from electra_lsp.engine.confusion import ConfusionSets, load_confusion
 from electra_lsp.engine.decide import Combiner
 from electra_lsp.engine.evidence import FEATURES, Candidates, ask_generator, build_candidates
-from electra_lsp.engine.lexicon import Lexicon, shared_lexicon
+from electra_lsp.engine.lexicon import NO_WORD, Lexicon, shared_lexicon
 from electra_lsp.engine.ngrams import CharNgrams, shared_ngrams
 from electra_lsp.findings import Evidence, Finding, Suggestion
 from electra_lsp.settings import Settings
@@ -338,10 +338,12 @@ class Checker:
         written_word = sentence_row[low:high]
         candidate_word = (written_word[:position - low] + char + written_word[position - low + 1:]
                           if high - low > 1 else "")
+        written_logp = self.lexicon.logp(written_word) if candidate_word else None
         return Evidence(detector, float(math.exp(values["generator"])), values["lexical_gain"],
                         written_word if candidate_word else sentence_row[position],
                         candidate_word, written_word in self.lexicon, candidates.kind[row],
-                        values["candidate_word"])
+                        values["candidate_word"],
+                        NO_WORD if written_logp is None else written_logp)
 
     def _models_only(self, sentences: list[str], scores: list[list[float]]
                      ) -> dict[str, tuple[Finding, ...]]:

@@ -20,6 +20,9 @@ class Suggestion:
 # ln P of a word in the lexicon from which it is among the commonest (jieba's counts: the
 # 655 most common words of 2+ characters; 已经 -7.1, 这次 -8.7; 即使 -9.2 is just below).
 COMMON_WORD_LOGP = -9.0
+# A written word this many nats rarer than the fix's word (about 150 times) is called rare in a
+# reason rather than "both are words": jieba lists 目地 and 行数, far rarer than 目的 and 函数.
+RARER_NATS = 5.0
 # How each kind of similarity (engine/confusion.py KINDS) reads in a reason.
 KIND_WORDS = {"sound_and_shape": "音近形近", "same_tone": "同音", "other_tone": "同音异调",
               "listed": "音近", "fuzzy_sound": "音近", "shape": "形近"}
@@ -38,6 +41,7 @@ class Evidence:
     kind: str  # how the suggestion is similar (confusion.KINDS)
     # ln P of the candidate word in the lexicon (lexicon.NO_WORD = -25.0 when there is none)
     candidate_logp: float = -25.0
+    written_logp: float = -25.0  # ln P of the written word, likewise
 
     @property
     def fixes_a_common_word(self) -> bool:
@@ -59,7 +63,10 @@ class Evidence:
         """The reason in words, e.g. 「以经」不是常用词；「已经」是；同音."""
         parts = []
         if self.candidate_word:
-            if self.written_known:
+            if self.written_known and self.candidate_logp - self.written_logp >= RARER_NATS:
+                parts.append(f"「{self.written_word}」少见，「{self.candidate_word}」常用得多，"
+                             f"此处「{self.candidate_word}」更通顺")
+            elif self.written_known:
                 parts.append(f"「{self.written_word}」和「{self.candidate_word}」都是词，"
                              f"此处「{self.candidate_word}」更通顺")
             else:

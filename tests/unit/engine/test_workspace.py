@@ -112,3 +112,14 @@ def test_changes_on_disk_update_the_vocabulary(tmp_path):
     assert not update_files(vocabulary, [root], [(root / "e.md", False)], document_prose,
                             max_files=1)
     assert vocabulary.truncated and str(root / "e.md") not in vocabulary.files
+
+
+def test_a_rare_written_word_is_called_rare_not_a_word_like_the_fix():
+    """jieba lists 目地 (ln P −15.5) beside 目的 (−8.8): the reason must not tell the writer that
+    both are words; two common words still read as both words."""
+    rare = Evidence(0.5, 3.0, 4.0, "目地", "目的", True, "same_tone", -8.78, -15.54)
+    assert rare.reason().startswith("「目地」少见，「目的」常用得多，此处「目的」更通顺")
+    common = Evidence(0.5, 3.0, 4.0, "引用", "应用", True, "same_tone", -8.85, -9.84)
+    assert common.reason().startswith("「引用」和「应用」都是词")
+    unknown = Evidence(0.5, 3.0, 4.0, "以经", "已经", False, "same_tone", -7.1)
+    assert unknown.reason().startswith("「以经」不是常用词；「已经」是")
