@@ -88,7 +88,9 @@ SPECS: tuple[SettingSpec, ...] = (
                 "user data directory.", nullable=True),
     SettingSpec("maxDocumentSize", "integer", 5_000_000,
                 "Documents with more characters than this are not checked.", minimum=1),
-    SettingSpec("batchSize", "integer", 32, "Sentences per model batch.",
+    # 16: with the embedded pair, check_sentences ran 14 % faster than at 32 with onnx (326
+    # vs 286 sentences/s, medians of 7) and no slower with torch, with identical findings.
+    SettingSpec("batchSize", "integer", 16, "Sentences per model batch.",
                 minimum=1, maximum=1024),
     SettingSpec("threads", "integer", 0,
                 "CPU threads for inference; 0 lets the backend choose.", minimum=0, maximum=256),

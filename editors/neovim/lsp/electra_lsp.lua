@@ -74,7 +74,7 @@ return {
       fileTypes = { 'markdown', 'plaintext' },
       -- dictionaryPath = nil, -- unset: the server's default
       maxDocumentSize = 5000000,
-      batchSize = 32,
+      batchSize = 16,
       threads = 0,
       -- settings:end
     },
