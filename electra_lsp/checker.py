@@ -338,10 +338,10 @@ class Checker:
         written_word = sentence_row[low:high]
         candidate_word = (written_word[:position - low] + char + written_word[position - low + 1:]
                           if high - low > 1 else "")
-        written_logp = self.lexicon.logp(written_word) if candidate_word else None
+        written_logp = self.lexicon.logp(written_word)  # None: not a known word
         return Evidence(detector, float(math.exp(values["generator"])), values["lexical_gain"],
                         written_word if candidate_word else sentence_row[position],
-                        candidate_word, written_word in self.lexicon, candidates.kind[row],
+                        candidate_word, written_logp is not None, candidates.kind[row],
                         values["candidate_word"],
                         NO_WORD if written_logp is None else written_logp)
 
