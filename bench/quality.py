@@ -8,18 +8,23 @@ lexicon), side by side in one run, on
   untouched lines;
 - every dev set (csc/dev/*.tsv) and csc/sighan15_test.tsv (reported, never tuned on), plus the
   peer toolkit's sentence figure on sighan15_test_707.tsv;
-- speed: sentences per second of `check_sentences` on the sighan15_test sources.
+- speed: sentences per second of `check_sentences` on the sighan15_test sources (the median of
+  5 runs per engine, the engines taking turns).
+`--fp32` adds the fused engine with the fp32 graphs (the default precision is int8) as a column.
 Prints one Markdown table; needs ../shared/data (or --data).
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
 
 from bench.common import table
+
+SPEED_RUNS = 5
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run this pair (discriminator/ and generator/, with its own "
                              "electra_lsp.json) with its fused decision, as a third column: "
                              "an earlier default pair against the current one")
+    parser.add_argument("--fp32", action="store_true",
+                        help="also run the fused engine with precision fp32, as a column")
     parser.add_argument("--limit", type=int, default=0,
                         help="at most this many pairs per set (0: all; for a quick try)")
     args = parser.parse_args(argv)
@@ -49,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     engines = {"old (models only)": load_checker(settings, backend=backend, use_combiner=False),
                "new (fused)": load_checker(settings, backend=backend)}
     new = engines["new (fused)"]
+    if args.fp32:
+        fp32 = settings.replace({"precision": "fp32"})
+        engines["new (fused, fp32)"] = load_checker(fp32, backend=load_backend(fp32))
     if args.previous:
         earlier = Settings(discriminator=str(args.previous / "discriminator"),
                            generator=str(args.previous / "generator"))
@@ -88,16 +98,25 @@ def main(argv: list[str] | None = None) -> int:
         rows.append([f"sighan15_test_707: peer sentence {label}", *values])
 
     sources = [s for s, _ in read_pairs(args.data / "csc" / "sighan15_test.tsv")][:limit]
-    speeds = []
-    for checker in engines.values():
-        checker.update_settings(checker.settings)  # empty the sentence cache
-        began = time.perf_counter()
-        checker.check_sentences(sources)
-        speeds.append(f"{len(sources) / (time.perf_counter() - began):.0f}")
-    rows.append(["check speed (sentences/s)", *speeds])
-    print(f"Model: {backend.name} ({type(backend).__name__}); one run, same machine.\n")
+    rows.append(speed_row(engines, sources))
+    print(f"Model: {backend.name} ({type(backend).__name__}, "
+          f"{getattr(backend, 'precision', 'fp32')}); one run, same machine.\n")
     print(table(["measure", *engines], rows))
     return 0
+
+
+def speed_row(engines: dict, sources: list[str]) -> list[object]:
+    """The table row of check_sentences speeds: sentences/s, the median of SPEED_RUNS runs per
+    engine, the engines taking turns (so a slower spell of the machine hits each alike)."""
+    runs: dict[str, list[float]] = {name: [] for name in engines}
+    for _ in range(SPEED_RUNS):
+        for name, checker in engines.items():
+            checker.update_settings(checker.settings)  # empty the sentence cache
+            began = time.perf_counter()
+            checker.check_sentences(sources)
+            runs[name].append(len(sources) / (time.perf_counter() - began))
+    return [f"check speed (sentences/s, median of {SPEED_RUNS})",
+            *(f"{statistics.median(r):.0f}" for r in runs.values())]
 
 
 if __name__ == "__main__":

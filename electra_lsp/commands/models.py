@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
             if not args.no_load:
                 backend, seconds = timed_load(settings)
                 report.update(name=backend.name, backendUsed=backend.kind,
+                              precision=getattr(backend, "precision", None),
                               loadSeconds=round(seconds, 2),
                               recommended=recommended_summary(backend.recommended),
                               decision="fused" if "combiner" in backend.recommended
@@ -89,7 +90,8 @@ def _print_text(report: dict) -> None:
         print(f"{model['role']}: {model['requested']} [{model['source']}]")
         print(f"  {model['directory']} ({model['weights']}, {model['sizeMB']} MB)")
     if "loadSeconds" in report:
-        print(f"loaded {report['name']} with {report['backendUsed']} (backend "
+        precision = f" {report['precision']}" if report.get("precision") else ""
+        print(f"loaded {report['name']} with {report['backendUsed']}{precision} (backend "
               f"{report['backend']}) in {report['loadSeconds']} s")
         print(f"decision: {report['decision']}")
     if "lexicon" in report:

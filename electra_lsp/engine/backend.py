@@ -30,7 +30,8 @@ class ModelBackend(Protocol):
     """A loaded discriminator + generator pair.
 
     Backends also name their kind in a class attribute `kind` ("torch", "onnx", "scripted"):
-    what actually runs the models once the backend setting "auto" is resolved.
+    what actually runs the models once the backend setting "auto" is resolved; real ones also
+    name the arithmetic they run in, `precision` ("int8" or "fp32").
     """
 
     @property

@@ -5,12 +5,19 @@ Each model is exported once (that step needs torch) into a per-user cache direct
 hash of its weights and config. The discriminator graph returns replaced probabilities; the
 generator graph takes the masked positions as an input and gathers them before the vocabulary
 projection, so vocabulary logits are computed only at masked positions, as in the torch backend.
+
+With precision "int8" (the default) each exported graph is also quantized once, dynamically
+(ONNX Runtime's `quantize_dynamic`: MatMul weights stored as int8, activations quantized per
+run), into `<graph>-int8.onnx` beside it. With the embedded pair that made `check` 1.27× faster
+with the same fitted combiner, and left the quality benchmarks equal within noise (README,
+Speed); its replaced probabilities move by a median 0.03 in log-odds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -57,8 +64,9 @@ class OnnxBackend(BatchedBackend):
                  settings: Settings, cache: Path | None = None) -> None:
         directory = (cache or cache_dir()) / "onnx"
         options = _session_options(settings.threads)
-        self._discriminator = _session(exported(discriminator, directory), options)
-        self._generator = _session(exported(generator, directory), options)
+        self.precision = settings.precision
+        self._discriminator = _session(graph(discriminator, directory, self.precision), options)
+        self._generator = _session(graph(generator, directory, self.precision), options)
         max_length = min(_max_positions(discriminator), _max_positions(generator))
         super().__init__(discriminator, generator, settings.batchSize, max_length)
         self.warm_up()
@@ -122,6 +130,49 @@ def _max_positions(model: ResolvedModel) -> int:
 
 
 # -- export, once per weights file ---------------------------------------------------------
+def graph(model: ResolvedModel, directory: Path, precision: str) -> Path:
+    """The cached graph to run for `precision` ("int8" or "fp32"), made the first time.
+
+    Raises ModelLoadError when it cannot be exported or quantized."""
+    path = exported(model, directory)
+    return quantized(path) if precision == "int8" else path
+
+
+def quantized(path: Path) -> Path:
+    """The int8 graph of the exported fp32 graph at `path`, quantized the first time (ONNX
+    Runtime's dynamic quantization, int8 weights) and kept beside it.
+
+    Raises ModelLoadError naming the graph when it cannot be quantized or written."""
+    target = path.with_name(f"{path.stem}-int8.onnx")
+    if target.is_file():
+        return target
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as error:  # the quantizer needs the onnx package
+        raise ModelLoadError(f"quantizing {path} to int8 needs the onnx package ({error}): "
+                             "pip install onnx, or set precision fp32") from None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".int8-", suffix=".onnx")
+    except OSError as error:
+        raise ModelLoadError(f"cannot write the ONNX cache {path.parent}: {error.strerror}; "
+                             f"set {CACHE_ENV} to a writable directory") from None
+    os.close(handle)
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)  # its advice to pre-process would reach the server log
+    try:
+        quantize_dynamic(path, temporary, weight_type=QuantType.QInt8)
+        os.replace(temporary, target)
+    except Exception as error:  # the quantizer raises many types for graphs it cannot take
+        raise ModelLoadError(f"cannot quantize the ONNX graph {path} to int8 "
+                             f"({type(error).__name__}: {error}); delete it to export it again, "
+                             "or set precision fp32") from None
+    finally:
+        logging.disable(previous)
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return target
+
+
 def exported(model: ResolvedModel, directory: Path) -> Path:
     """The cached ONNX graph of a model, exporting it (with torch) the first time."""
     key = _cache_key(model, directory)

@@ -38,6 +38,7 @@ class TorchBackend(BatchedBackend):
     """The pair run with torch (fp32)."""
 
     kind = "torch"
+    precision = "fp32"  # the precision setting is the onnx backend's
 
     def __init__(self, discriminator: ResolvedModel, generator: ResolvedModel,
                  settings: Settings) -> None:

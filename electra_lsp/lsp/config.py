@@ -27,7 +27,8 @@ CLIENT_REQUEST_TIMEOUT = 10.0  # seconds to wait for the client to answer one of
 
 # Changing these needs new models; these change what the checker finds; these only change how
 # findings are shown.
-RELOAD_KEYS = frozenset({"discriminator", "generator", "backend", "threads", "batchSize"})
+RELOAD_KEYS = frozenset({"discriminator", "generator", "backend", "precision", "threads",
+                         "batchSize"})
 CHECKER_KEYS = frozenset({"threshold", "autoFixThreshold", "minRatio", "topK"})
 RECHECK_KEYS = frozenset({"fileTypes", "maxDocumentSize"})
 

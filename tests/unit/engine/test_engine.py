@@ -19,8 +19,9 @@ from electra_lsp.settings import Settings
 @pytest.fixture(scope="module")
 def backend(tiny_pair):
     discriminator, generator = tiny_pair
+    # fp32: these tests compare with transformers' own outputs to 1e-5 (int8: test_onnx_backend)
     return load_backend(Settings(discriminator=str(discriminator), generator=str(generator),
-                                 batchSize=2))
+                                 batchSize=2, precision="fp32"))
 
 
 def reference_detect(directory, sentence: str) -> list[float]:
@@ -97,7 +98,8 @@ def test_unknown_candidates_and_unk_positions_are_skipped(backend):
 def test_pickle_weights_give_the_same_results(backend, tiny_pair_bin):
     discriminator, generator = tiny_pair_bin
     assert resolve("discriminator", str(discriminator)).weights.name == "pytorch_model.bin"
-    from_bin = load_backend(Settings(discriminator=str(discriminator), generator=str(generator)))
+    from_bin = load_backend(Settings(discriminator=str(discriminator), generator=str(generator),
+                                     precision="fp32"))
     pairs = zip(from_bin.replaced_probabilities(SENTENCES[:2]),
                 backend.replaced_probabilities(SENTENCES[:2]), strict=True)
     for got, expected in pairs:

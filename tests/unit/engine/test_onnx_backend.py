@@ -1,5 +1,5 @@
-"""The ONNX Runtime backend gives the torch backend's results, exports once, and runs without
-torch once its graphs are cached."""
+"""The ONNX Runtime backend gives the torch backend's results (fp32), exports and quantizes
+once, and runs without torch once its graphs are cached."""
 
 from __future__ import annotations
 
@@ -41,8 +41,13 @@ def pair(tiny_pair):
 
 @pytest.fixture(scope="module")
 def backends(pair, cache):
-    settings = Settings(batchSize=2, threads=1)
+    settings = Settings(batchSize=2, threads=1, precision="fp32")
     return OnnxBackend(*pair, settings, cache=cache), TorchBackend(*pair, settings)
+
+
+@pytest.fixture(scope="module")
+def int8_backend(pair, cache):
+    return OnnxBackend(*pair, Settings(batchSize=2, threads=1), cache=cache)
 
 
 def test_replaced_probabilities_match_torch(backends):
@@ -143,9 +148,53 @@ def test_export_happens_once_and_follows_the_weights(pair, cache, tmp_path, monk
                     resolve("generator", str(copy / "generator")), Settings(), cache=cache)
 
 
-def test_runs_without_importing_torch_once_cached(pair, cache, backends):
+def test_int8_is_the_default_and_stays_close_to_fp32(backends, int8_backend, cache):
     onnx, _ = backends
-    expected = onnx.replaced_probabilities(SENTENCES[:1])[0]
+    assert Settings().precision == "int8"
+    assert (onnx.precision, int8_backend.precision) == ("fp32", "int8")
+    graphs = sorted(p.name for p in (cache / "onnx").glob("*.onnx"))
+    assert len(graphs) == 4  # each network's fp32 export and its int8 copy beside it
+    assert {name.removesuffix("-int8.onnx") for name in graphs if name.endswith("-int8.onnx")} \
+        == {name.removesuffix(".onnx") for name in graphs if not name.endswith("-int8.onnx")}
+    quantized_scores = int8_backend.replaced_probabilities(SENTENCES)
+    fp32_scores = onnx.replaced_probabilities(SENTENCES)
+    for got, expected in zip(quantized_scores, fp32_scores, strict=True):
+        assert [g == 0.0 for g in got] == [e == 0.0 for e in expected]  # same candidates
+        assert got == pytest.approx(expected, abs=0.05)
+    assert max(abs(g - e) for got, expected in zip(quantized_scores, fp32_scores, strict=True)
+               for g, e in zip(got, expected, strict=True)) > 1e-7  # another computation
+    query = [MaskQuery(SENTENCES[0], 4, ("友", "有", "又"))]
+    (got,), (expected,) = (int8_backend.masked_probabilities(query),
+                           onnx.masked_probabilities(query))
+    assert got.original_probability == pytest.approx(expected.original_probability, abs=0.05)
+
+
+def test_fp32_never_quantizes(pair, tmp_path, monkeypatch):
+    def no_quantizing(path):
+        raise AssertionError(f"{path} quantized")
+
+    monkeypatch.setattr(onnx_backend, "quantized", no_quantizing)
+    OnnxBackend(*pair, Settings(precision="fp32"), cache=tmp_path)
+    assert not list((tmp_path / "onnx").glob("*-int8.onnx"))
+
+
+def test_failed_quantization_is_a_clear_error(pair, tmp_path, monkeypatch):
+    from onnxruntime import quantization
+
+    from electra_lsp.engine.resolve import ModelLoadError
+
+    def broken(*args, **kwargs):
+        raise ValueError("unsupported graph")
+
+    monkeypatch.setattr(quantization, "quantize_dynamic", broken)
+    with pytest.raises(ModelLoadError, match="cannot quantize .*set precision fp32"):
+        OnnxBackend(*pair, Settings(), cache=tmp_path)
+    assert not list((tmp_path / "onnx").glob("*int8*"))  # nothing half-written is left
+    assert len(list((tmp_path / "onnx").glob("*.onnx"))) == 1  # the fp32 export is kept
+
+
+def test_runs_without_importing_torch_once_cached(pair, cache, int8_backend):
+    expected = int8_backend.replaced_probabilities(SENTENCES[:1])[0]
     script = (
         "import json, sys\n"
         "from pathlib import Path\n"
