@@ -72,5 +72,6 @@ def process_variants() -> list[Variant]:
         Variant("torch, 1 thread", "torch", ("--threads", "1")),
     ]
     if onnx_available():
-        found.append(Variant("onnx", "onnx"))
+        found.append(Variant("onnx", "onnx"))  # fp32, the default precision
+        found.append(Variant("onnx, int8", "onnx", ("--precision", "int8")))
     return found

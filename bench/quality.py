@@ -10,7 +10,7 @@ lexicon), side by side in one run, on
   peer toolkit's sentence figure on sighan15_test_707.tsv;
 - speed: sentences per second of `check_sentences` on the sighan15_test sources (the median of
   5 runs per engine, the engines taking turns).
-`--fp32` adds the fused engine with the fp32 graphs (the default precision is int8) as a column.
+`--int8` adds the fused engine with precision int8 (quantized graphs) as a column.
 Prints one Markdown table; needs ../shared/data (or --data).
 """
 
@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run this pair (discriminator/ and generator/, with its own "
                              "electra_lsp.json) with its fused decision, as a third column: "
                              "an earlier default pair against the current one")
-    parser.add_argument("--fp32", action="store_true",
-                        help="also run the fused engine with precision fp32, as a column")
+    parser.add_argument("--int8", action="store_true",
+                        help="also run the fused engine with precision int8, as a column")
     parser.add_argument("--limit", type=int, default=0,
                         help="at most this many pairs per set (0: all; for a quick try)")
     args = parser.parse_args(argv)
@@ -56,9 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     engines = {"old (models only)": load_checker(settings, backend=backend, use_combiner=False),
                "new (fused)": load_checker(settings, backend=backend)}
     new = engines["new (fused)"]
-    if args.fp32:
-        fp32 = settings.replace({"precision": "fp32"})
-        engines["new (fused, fp32)"] = load_checker(fp32, backend=load_backend(fp32))
+    if args.int8:
+        int8 = settings.replace({"precision": "int8"})
+        engines["new (fused, int8)"] = load_checker(int8, backend=load_backend(int8))
     if args.previous:
         earlier = Settings(discriminator=str(args.previous / "discriminator"),
                            generator=str(args.previous / "generator"))

@@ -20,7 +20,7 @@ from typing import Any
 SECTION = "electraLsp"
 SEVERITIES = ("error", "warning", "information", "hint")
 BACKENDS = ("auto", "torch", "onnx")
-PRECISIONS = ("int8", "fp32")
+PRECISIONS = ("fp32", "int8")
 
 
 class SettingsError(ValueError):
@@ -62,12 +62,13 @@ SPECS: tuple[SettingSpec, ...] = (
                 "Inference backend: onnx (needs onnxruntime; faster, smaller), torch, or auto: "
                 "onnx when onnxruntime is installed, else torch.",
                 enum=BACKENDS),
-    # int8: with the embedded pair, check_sentences ran 1.27x faster than fp32 with the same
-    # combiner and findings equal within noise on every benchmark (see README, Speed).
-    SettingSpec("precision", "string", "int8",
-                "Arithmetic of the onnx backend: int8 (weights quantized once, dynamically; "
-                "faster, the same findings within noise) or fp32. The torch backend always "
-                "runs fp32.",
+    # fp32 by default: with int8 (dynamic quantization, activation scales per batch) a
+    # sentence's scores depend a little on the sentences batched with it (README, Speed).
+    SettingSpec("precision", "string", "fp32",
+                "Arithmetic of the onnx backend: fp32, or int8 (weights quantized once, "
+                "dynamically: faster, findings equal within noise on the benchmarks, but a "
+                "sentence's scores then vary slightly with the sentences checked beside it). "
+                "The torch backend always runs fp32.",
                 enum=PRECISIONS),
     SettingSpec("threshold", "number", None,
                 "Probability from which a finding is reported: the fused decision's probability "

@@ -6,11 +6,13 @@ hash of its weights and config. The discriminator graph returns replaced probabi
 generator graph takes the masked positions as an input and gathers them before the vocabulary
 projection, so vocabulary logits are computed only at masked positions, as in the torch backend.
 
-With precision "int8" (the default) each exported graph is also quantized once, dynamically
-(ONNX Runtime's `quantize_dynamic`: MatMul weights stored as int8, activations quantized per
-run), into `<graph>-int8.onnx` beside it. With the embedded pair that made `check` 1.27× faster
-with the same fitted combiner, and left the quality benchmarks equal within noise (README,
-Speed); its replaced probabilities move by a median 0.03 in log-odds.
+With precision "int8" each exported graph is also quantized once, dynamically (ONNX Runtime's
+`quantize_dynamic`: MatMul weights stored as int8, activations quantized per run with one scale
+per batch), into `<graph>-int8.onnx` beside it. With the embedded pair that made `check` about
+1.2× faster with the same fitted combiner and left the quality benchmarks equal within noise,
+but a sentence's scores then depend on the sentences batched with it (log-odds moved by up to
+0.5 between a sentence checked alone and in a batch), so fp32, where they do not, is the
+default (README, Speed).
 """
 
 from __future__ import annotations

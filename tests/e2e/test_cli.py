@@ -122,7 +122,7 @@ def test_models_reports_missing_default_or_resolves(tiny_pair, capsys, monkeypat
     assert [m["source"] for m in report["models"]] == ["directory", "directory"]
     assert report["loadSeconds"] > 0
     assert report["backend"] == "auto" and report["backendUsed"] in ("onnx", "torch")
-    assert report["precision"] == ("int8" if report["backendUsed"] == "onnx" else "fp32")
+    assert report["precision"] == "fp32"
     assert main(["models", "--discriminator", str(discriminator), "--generator", str(generator),
                  "--backend", "torch"]) == 0
     assert "with torch fp32 (backend torch)" in capsys.readouterr().out

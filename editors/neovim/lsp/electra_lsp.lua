@@ -65,7 +65,7 @@ return {
       -- discriminator = nil, -- unset: the server's default
       -- generator = nil, -- unset: the server's default
       backend = 'auto',
-      precision = 'int8',
+      precision = 'fp32',
       -- threshold = nil, -- unset: the server's default
       -- autoFixThreshold = nil, -- unset: the server's default
       -- minRatio = nil, -- unset: the server's default
