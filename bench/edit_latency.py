@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bench.common import markdown_document, median, percentile, prose_offsets, table
-from bench.engine import Context, onnx_available, process_variants
+from bench.engine import PER_PAIR, Context, onnx_available, process_variants
 from bench.lsp_client import LspProcess, server_command, server_environment, utf16_position
 
 TITLE = "Edit latency in the language server"
@@ -108,7 +108,7 @@ def run(context: Context) -> str:
         dictionary = Path(scratch) / "words.txt"
         for pair in context.pairs:
             for variant in process_variants():
-                if pair is not context.pairs[0] and variant.label not in ("torch", "onnx"):
+                if pair is not context.pairs[0] and variant.label not in PER_PAIR:
                     continue  # thread levers on the first pair only: random pairs are slow
                 arguments = ["--discriminator", str(pair.discriminator), "--generator",
                              str(pair.generator), "--backend", variant.backend,

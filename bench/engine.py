@@ -63,6 +63,10 @@ class Variant:
     environment: tuple[tuple[str, str], ...] = ()
 
 
+# Variants run on every pair; the others (thread levers) on the first pair only.
+PER_PAIR = ("torch", "onnx", "onnx, int8")
+
+
 def process_variants() -> list[Variant]:
     found = [
         Variant("torch", "torch"),

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from bench.common import REPO, markdown_document, table
-from bench.engine import Context, process_variants
+from bench.engine import PER_PAIR, Context, process_variants
 
 TITLE = "Throughput: electra-lsp check over a Markdown corpus"
 CORPUS_BYTES = {"default": 200_000, "small": 50_000, "base": 20_000}  # random big ones are slow
@@ -76,7 +76,7 @@ def run(context: Context) -> str:
             characters, source = write_corpus(corpus, total)
             sources.add(source)
             for variant in process_variants():
-                if pair is not context.pairs[0] and variant.label not in ("torch", "onnx"):
+                if pair is not context.pairs[0] and variant.label not in PER_PAIR:
                     continue  # thread levers on the first pair only: random pairs are slow
                 arguments = ["--discriminator", str(pair.discriminator), "--generator",
                              str(pair.generator), "--backend", variant.backend,
