@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--locale-dir", type=Path, default=LOCALE_DIR)
     parser.add_argument("--list", action="store_true", help="print every finding")
+    parser.add_argument("--pair", type=Path, metavar="PAIR_DIR",
+                        help="probe this pair (discriminator/ and generator/, with its own "
+                             "electra_lsp.json) instead of the embedded one")
     args = parser.parse_args(argv)
     documents = catalogue_documents(args.locale_dir)
     if not documents:
@@ -131,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     from electra_lsp.checker import load_checker
     from electra_lsp.settings import Settings
 
-    checker = load_checker(Settings())
+    settings = Settings() if args.pair is None else Settings(
+        discriminator=str(args.pair / "discriminator"), generator=str(args.pair / "generator"))
+    checker = load_checker(settings)
     results = probe(checker, documents)
     print(f"{len(documents)} catalogues from {args.locale_dir}; model "
           f"{checker.backend.name} ({type(checker.backend).__name__})\n")
