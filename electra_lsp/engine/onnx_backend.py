@@ -23,6 +23,8 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -136,8 +138,16 @@ def graph(model: ResolvedModel, directory: Path, precision: str) -> Path:
     """The cached graph to run for `precision` ("int8" or "fp32"), made the first time.
 
     Raises ModelLoadError when it cannot be exported or quantized."""
-    path = exported(model, directory)
-    return quantized(path) if precision == "int8" else path
+    if precision == "int8":
+        ready = _int8_path(directory / f"{model.role}-{_cache_key(model, directory)}.onnx")
+        if ready.is_file():  # no need for the fp32 export (nor torch) then
+            return ready
+        return quantized(exported(model, directory))
+    return exported(model, directory)
+
+
+def _int8_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-int8.onnx")
 
 
 def quantized(path: Path) -> Path:
@@ -145,7 +155,7 @@ def quantized(path: Path) -> Path:
     Runtime's dynamic quantization, int8 weights) and kept beside it.
 
     Raises ModelLoadError naming the graph when it cannot be quantized or written."""
-    target = path.with_name(f"{path.stem}-int8.onnx")
+    target = _int8_path(path)
     if target.is_file():
         return target
     try:
@@ -159,20 +169,33 @@ def quantized(path: Path) -> Path:
         raise ModelLoadError(f"cannot write the ONNX cache {path.parent}: {error.strerror}; "
                              f"set {CACHE_ENV} to a writable directory") from None
     os.close(handle)
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)  # its advice to pre-process would reach the server log
     try:
-        quantize_dynamic(path, temporary, weight_type=QuantType.QInt8)
+        with _quiet_root_logger():
+            quantize_dynamic(path, temporary, weight_type=QuantType.QInt8)
         os.replace(temporary, target)
     except Exception as error:  # the quantizer raises many types for graphs it cannot take
         raise ModelLoadError(f"cannot quantize the ONNX graph {path} to int8 "
                              f"({type(error).__name__}: {error}); delete it to export it again, "
                              "or set precision fp32") from None
     finally:
-        logging.disable(previous)
         if os.path.exists(temporary):
             os.unlink(temporary)
     return target
+
+
+@contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    """The quantizer advises pre-processing through `logging.warning`, which would print to the
+    CLI's stderr and the server log, and configure the root logger if it has no handler: mute
+    warnings meanwhile (a second or two, once per model) and put the root's handlers back."""
+    root = logging.getLogger()
+    handlers, previous = root.handlers[:], root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
+        root.handlers[:] = handlers
 
 
 def exported(model: ResolvedModel, directory: Path) -> Path:

@@ -169,6 +169,37 @@ def test_int8_graphs_stay_close_to_fp32(backends, int8_backend, cache):
     assert got.original_probability == pytest.approx(expected.original_probability, abs=0.05)
 
 
+def test_a_cached_int8_graph_needs_no_fp32_export(pair, tmp_path, monkeypatch):
+    import logging
+
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+    OnnxBackend(*pair, Settings(precision="int8"), cache=tmp_path)
+    assert root.handlers == handlers and root.manager.disable == 0  # the quantizer is muted
+    for graph in (tmp_path / "onnx").glob("*.onnx"):
+        if not graph.name.endswith("-int8.onnx"):
+            graph.unlink()
+
+    def no_export(model, target):
+        raise AssertionError(f"{model.role} exported again")
+
+    monkeypatch.setattr(onnx_backend, "_export", no_export)
+    OnnxBackend(*pair, Settings(precision="int8"), cache=tmp_path)
+    with pytest.raises(AssertionError, match="exported again"):  # fp32 needs its export back
+        OnnxBackend(*pair, Settings(), cache=tmp_path)
+
+
+def test_the_quantizers_advice_leaves_no_trace(monkeypatch, capsys):
+    import logging
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as in the CLI: nothing configured
+    with onnx_backend._quiet_root_logger():
+        logging.warning("Please consider to run pre-processing before quantization.")
+    assert root.handlers == [] and root.manager.disable == 0
+    assert "pre-processing" not in capsys.readouterr().err
+
+
 def test_fp32_never_quantizes(pair, tmp_path, monkeypatch):
     def no_quantizing(path):
         raise AssertionError(f"{path} quantized")
