@@ -46,9 +46,12 @@ def load_backend(settings: Settings) -> ModelBackend:
                 if settings.backend == "onnx":
                     raise
                 # auto: a model the ONNX exporter cannot take still works in torch.
-                logger.warning("ONNX backend unavailable (%s); using torch", error)
+                logger.warning("ONNX backend unavailable (%s); using torch (fp32)", error)
     from electra_lsp.engine.torch_backend import TorchBackend
 
+    if settings.precision != "fp32":
+        logger.warning("precision %s applies to the onnx backend only; torch runs fp32",
+                       settings.precision)
     return TorchBackend(discriminator, generator, settings)
 
 

@@ -21,8 +21,10 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -125,7 +127,7 @@ def _session(path: Path, options: onnxruntime.SessionOptions) -> onnxruntime.Inf
                                             providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own types for a corrupt file
         raise ModelLoadError(f"cannot load the ONNX graph {path}: {error}; delete it to "
-                             "export it again") from None
+                             "make it again") from None
 
 
 def _max_positions(model: ResolvedModel) -> int:
@@ -156,46 +158,83 @@ def quantized(path: Path) -> Path:
 
     Raises ModelLoadError naming the graph when it cannot be quantized or written."""
     target = _int8_path(path)
-    if target.is_file():
-        return target
+    if not target.is_file():
+        _quantize(path, target)
+    return target
+
+
+def _quantize(path: Path, target: Path) -> None:
     try:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as error:  # the quantizer needs the onnx package
         raise ModelLoadError(f"quantizing {path} to int8 needs the onnx package ({error}): "
                              "pip install onnx, or set precision fp32") from None
+    _remove_stale_work(path.parent)
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".int8-", suffix=".onnx")
+        # A private folder: the quantizer writes a fixed-name `<graph>-inferred.onnx` beside
+        # its input, which two processes quantizing at once would share.
+        work = Path(tempfile.mkdtemp(dir=path.parent, prefix=_WORK_PREFIX))
     except OSError as error:
         raise ModelLoadError(f"cannot write the ONNX cache {path.parent}: {error.strerror}; "
                              f"set {CACHE_ENV} to a writable directory") from None
-    os.close(handle)
     try:
+        source = work / "fp32.onnx"
+        try:
+            os.link(path, source)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(path, source)
         with _quiet_root_logger():
-            quantize_dynamic(path, temporary, weight_type=QuantType.QInt8)
-        os.replace(temporary, target)
+            quantize_dynamic(source, work / "int8.onnx", weight_type=QuantType.QInt8)
+        os.replace(work / "int8.onnx", target)
     except Exception as error:  # the quantizer raises many types for graphs it cannot take
-        raise ModelLoadError(f"cannot quantize the ONNX graph {path} to int8 "
-                             f"({type(error).__name__}: {error}); delete it to export it again, "
-                             "or set precision fp32") from None
+        raise ModelLoadError(f"cannot quantize the ONNX graph {path} into {target} "
+                             f"({type(error).__name__}: {error}); delete both to make them "
+                             "again, or set precision fp32") from None
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return target
+        shutil.rmtree(work, ignore_errors=True)
+
+
+_WORK_PREFIX = ".int8-work-"
+STALE_SECONDS = 600  # a quantization takes seconds; older work folders were left by a kill
+
+
+def _remove_stale_work(directory: Path) -> None:
+    """Remove work folders that a killed quantization left behind (never a running one's)."""
+    now = time.time()
+    for entry in directory.glob(f"{_WORK_PREFIX}*"):
+        try:
+            if now - entry.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            pass  # another process removed it first
+
+
+_QUIET_LOCK = threading.Lock()
+_quiet: list = []  # while muted: [(root handlers, disable level) saved, users]
 
 
 @contextmanager
 def _quiet_root_logger() -> Iterator[None]:
     """The quantizer advises pre-processing through `logging.warning`, which would print to the
     CLI's stderr and the server log, and configure the root logger if it has no handler: mute
-    warnings meanwhile (a second or two, once per model) and put the root's handlers back."""
+    warnings meanwhile (a second or two, once per model) and put the root's handlers back.
+    Counted, so that quantizations in two threads restore the state from before the first."""
     root = logging.getLogger()
-    handlers, previous = root.handlers[:], root.manager.disable
-    logging.disable(logging.WARNING)
+    with _QUIET_LOCK:
+        if not _quiet:
+            _quiet[:] = [(root.handlers[:], root.manager.disable), 0]
+            logging.disable(logging.WARNING)
+        _quiet[1] += 1
     try:
         yield
     finally:
-        logging.disable(previous)
-        root.handlers[:] = handlers
+        with _QUIET_LOCK:
+            _quiet[1] -= 1
+            if not _quiet[1]:
+                (handlers, previous), _ = _quiet
+                logging.disable(previous)
+                root.handlers[:] = handlers
+                _quiet.clear()
 
 
 def exported(model: ResolvedModel, directory: Path) -> Path:

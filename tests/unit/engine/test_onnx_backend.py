@@ -200,6 +200,43 @@ def test_the_quantizers_advice_leaves_no_trace(monkeypatch, capsys):
     assert "pre-processing" not in capsys.readouterr().err
 
 
+def test_processes_quantizing_at_once_do_not_collide(pair, tmp_path):
+    # The quantizer writes a fixed-name `<graph>-inferred.onnx` beside its input: each
+    # quantization works in its own folder (two first starts at once used to fail one).
+    import logging
+    from concurrent.futures import ThreadPoolExecutor
+
+    directory = tmp_path / "onnx"
+    source = onnx_backend.exported(pair[0], directory)
+    target = onnx_backend._int8_path(source)
+    with ThreadPoolExecutor(2) as pool:  # both quantize (the target does not exist yet)
+        list(pool.map(lambda _: onnx_backend._quantize(source, target), range(2)))
+    assert sorted(p.name for p in directory.iterdir()) == sorted(
+        [source.name, target.name, "weights-hashes.json"])  # nothing else left
+    assert logging.getLogger().manager.disable == 0  # both mutings undone
+    assert OnnxBackend(*pair, Settings(precision="int8"), cache=tmp_path).precision == "int8"
+
+
+def test_work_left_by_a_killed_quantization_is_removed(pair, tmp_path):
+    source = onnx_backend.exported(pair[0], tmp_path)
+    stale = tmp_path / ".int8-work-killed"
+    stale.mkdir()
+    (stale / "fp32-inferred.onnx").write_bytes(b"half")
+    os.utime(stale, (0, 0))
+    running = tmp_path / ".int8-work-running"  # another process's, just made: kept
+    running.mkdir()
+    onnx_backend.quantized(source)
+    assert not stale.exists() and running.exists()
+
+
+def test_int8_with_torch_says_it_runs_fp32(tiny_pair, caplog):
+    discriminator, generator = tiny_pair
+    backend = load_backend(Settings(discriminator=str(discriminator), generator=str(generator),
+                                    backend="torch", precision="int8"))
+    assert backend.precision == "fp32"
+    assert "applies to the onnx backend only" in caplog.text
+
+
 def test_fp32_never_quantizes(pair, tmp_path, monkeypatch):
     def no_quantizing(path):
         raise AssertionError(f"{path} quantized")
