@@ -368,6 +368,10 @@ async def test_model_settings_and_the_reload_command_reload_in_the_background(cl
                      what="another reload")
     assert [s["state"] for s in client.statuses[-4:]] == ["loading", "ready"] * 2
     assert len(client.progress_reports) == 3  # one progress per load
+    client.set_configuration({"threads": 1, "precision": "int8"}, section="electraLsp")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await wait_until(lambda: sum(s["state"] == "ready" for s in client.statuses) == loads + 3,
+                     what="a reload for the new precision")
     published = len(client.published)
     await wait_until(lambda: any(p.uri == doc.uri for p in client.published[published - 1:]),
                      what="re-checked after the reload")
