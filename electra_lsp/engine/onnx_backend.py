@@ -140,12 +140,13 @@ def graph(model: ResolvedModel, directory: Path, precision: str) -> Path:
     """The cached graph to run for `precision` ("int8" or "fp32"), made the first time.
 
     Raises ModelLoadError when it cannot be exported or quantized."""
+    path = _graph_path(model, directory)
     if precision == "int8":
-        ready = _int8_path(directory / f"{model.role}-{_cache_key(model, directory)}.onnx")
+        ready = _int8_path(path)
         if ready.is_file():  # no need for the fp32 export (nor torch) then
             return ready
-        return quantized(exported(model, directory))
-    return exported(model, directory)
+        return quantized(_exported_to(model, path))
+    return _exported_to(model, path)
 
 
 def _int8_path(path: Path) -> Path:
@@ -209,8 +210,14 @@ def _remove_stale_work(directory: Path) -> None:
             pass  # another process removed it first
 
 
-_QUIET_LOCK = threading.Lock()
-_quiet: list = []  # while muted: [(root handlers, disable level) saved, users]
+class _Muting:
+    """The root logger's state before the first of the quantizations now running, and how many
+    are running (guarded by `lock`)."""
+
+    lock = threading.Lock()
+    users = 0
+    handlers: list[logging.Handler] = []
+    disable = logging.NOTSET
 
 
 @contextmanager
@@ -220,29 +227,36 @@ def _quiet_root_logger() -> Iterator[None]:
     warnings meanwhile (a second or two, once per model) and put the root's handlers back.
     Counted, so that quantizations in two threads restore the state from before the first."""
     root = logging.getLogger()
-    with _QUIET_LOCK:
-        if not _quiet:
-            _quiet[:] = [(root.handlers[:], root.manager.disable), 0]
+    with _Muting.lock:
+        if not _Muting.users:
+            _Muting.handlers, _Muting.disable = root.handlers[:], root.manager.disable
             logging.disable(logging.WARNING)
-        _quiet[1] += 1
+        _Muting.users += 1
     try:
         yield
     finally:
-        with _QUIET_LOCK:
-            _quiet[1] -= 1
-            if not _quiet[1]:
-                (handlers, previous), _ = _quiet
-                logging.disable(previous)
-                root.handlers[:] = handlers
-                _quiet.clear()
+        with _Muting.lock:
+            _Muting.users -= 1
+            if not _Muting.users:
+                logging.disable(_Muting.disable)
+                root.handlers[:] = _Muting.handlers
 
 
 def exported(model: ResolvedModel, directory: Path) -> Path:
     """The cached ONNX graph of a model, exporting it (with torch) the first time."""
-    key = _cache_key(model, directory)
-    path = directory / f"{model.role}-{key}.onnx"
+    return _exported_to(model, _graph_path(model, directory))
+
+
+def _graph_path(model: ResolvedModel, directory: Path) -> Path:
+    """Where the fp32 graph of `model` is cached: named by its role and weights' cache key."""
+    return directory / f"{model.role}-{_cache_key(model, directory)}.onnx"
+
+
+def _exported_to(model: ResolvedModel, path: Path) -> Path:
+    """`path` (from `_graph_path`), exporting the model there first if it is not cached."""
     if path.is_file():
         return path
+    directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
         # Export beside the target and rename, so a concurrent reader never sees half a file.

@@ -4,6 +4,7 @@ once, and runs without torch once its graphs are cached."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -170,8 +171,6 @@ def test_int8_graphs_stay_close_to_fp32(backends, int8_backend, cache):
 
 
 def test_a_cached_int8_graph_needs_no_fp32_export(pair, tmp_path, monkeypatch):
-    import logging
-
     root = logging.getLogger()
     handlers = root.handlers[:]
     OnnxBackend(*pair, Settings(precision="int8"), cache=tmp_path)
@@ -190,8 +189,6 @@ def test_a_cached_int8_graph_needs_no_fp32_export(pair, tmp_path, monkeypatch):
 
 
 def test_the_quantizers_advice_leaves_no_trace(monkeypatch, capsys):
-    import logging
-
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", [])  # as in the CLI: nothing configured
     with onnx_backend._quiet_root_logger():
@@ -203,7 +200,6 @@ def test_the_quantizers_advice_leaves_no_trace(monkeypatch, capsys):
 def test_processes_quantizing_at_once_do_not_collide(pair, tmp_path):
     # The quantizer writes a fixed-name `<graph>-inferred.onnx` beside its input: each
     # quantization works in its own folder (two first starts at once used to fail one).
-    import logging
     from concurrent.futures import ThreadPoolExecutor
 
     directory = tmp_path / "onnx"
