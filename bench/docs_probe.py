@@ -36,6 +36,7 @@ KNOWN_ERRORS = (
     ("libpq5-15", "服务起发送", 2),      # 服务器
     ("xkeyboard-config", "士耳其语", 0),  # 土耳其语
     ("libc", "不只一次", 1),              # 不止一次
+    ("postgres-15", "递归查询终", 4),    # 递归查询中 (two messages)
 )
 # Variant spellings a proof-reader may change but need not: neither error nor false alarm.
 VARIANTS = ("做为", "混和", "查寻", "模版")
