@@ -40,6 +40,10 @@ CACHE_ENV = "ELECTRA_LSP_CACHE_DIR"
 EXPORT_VERSION = "1"  # bump when the exported graphs change, so old caches are not reused
 OPSET = 17
 _HASH_INDEX = "weights-hashes.json"
+# int8: each quantization works in a folder of its own under this prefix; one older than
+# STALE_SECONDS (a quantization takes seconds) was left by a killed process.
+_WORK_PREFIX = ".int8-work-"
+STALE_SECONDS = 600
 # Idle worker threads sleep instead of spinning: an editor's server should not burn a core
 # between requests, and on a busy machine spinning threads fight the other processes
 # (measured in bench/results.md, "Levers").
@@ -193,10 +197,6 @@ def _quantize(path: Path, target: Path) -> None:
                              "again, or set precision fp32") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-_WORK_PREFIX = ".int8-work-"
-STALE_SECONDS = 600  # a quantization takes seconds; older work folders were left by a kill
 
 
 def _remove_stale_work(directory: Path) -> None:
