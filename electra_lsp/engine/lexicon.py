@@ -25,7 +25,7 @@ import importlib.resources
 import math
 import time
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from electra_lsp.engine.charclass import is_cjk
@@ -66,28 +66,31 @@ class LexiconError(OSError):
     """A lexicon file is missing or unreadable; the message names it."""
 
 
-@dataclass
 class Lexicon:
-    """Words with counts on one scale, their source flags, and the masked-word index.
+    """Words with their log-probabilities on one scale, their source flags, and the masked-word
+    index.
 
-    `logp(word)` is log(count / total) in nats; None for a string that is not a known word.
+    Built from counts (`counts`: word → count, any positive scale); `logp(word)` is
+    log(count / total) in nats, None for a string that is not a known word. Only the log counts
+    are kept (looked up in every segmentation: no log per lookup; as many entries as the counts,
+    so no more memory).
     """
 
-    counts: dict[str, int]
-    flags: dict[str, int] = field(default_factory=dict)
-    confusable: ConfusablePairs | None = None
-    load_seconds: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.total = float(sum(self.counts.values())) or 1.0
+    def __init__(self, counts: dict[str, int], flags: dict[str, int] | None = None,
+                 confusable: ConfusablePairs | None = None, load_seconds: float = 0.0) -> None:
+        self.flags = flags if flags is not None else {}
+        self.confusable = confusable
+        self.load_seconds = load_seconds
+        self.total = float(sum(counts.values())) or 1.0
         self._log_total = math.log(self.total)
         # A character that is no word at all costs a bit less than the rarest word.
         self.unknown_logp = math.log(0.5) - self._log_total
-        self.masked = self._index()
+        self.masked = self._index(counts)
+        self.log_counts = {word: math.log(count) for word, count in counts.items()}
 
-    def _index(self) -> dict[str, str]:
+    def _index(self, counts: dict[str, int]) -> dict[str, str]:
         masked: dict[str, str] = {}
-        for word, count in self.counts.items():
+        for word, count in counts.items():
             flag = self.flags.get(word, 0)
             if not 2 <= len(word) <= MAX_WORD or flag & (NAME | PLACE) and not flag & PROPOSE:
                 continue
@@ -101,20 +104,25 @@ class Lexicon:
         return masked
 
     def __contains__(self, word: str) -> bool:
-        return word in self.counts
+        return word in self.log_counts
 
     def __len__(self) -> int:
-        return len(self.counts)
+        return len(self.log_counts)
 
     def logp(self, word: str) -> float | None:
         """Natural log of the word's relative frequency, or None for a word not in the lexicon."""
-        count = self.counts.get(word)
-        return None if count is None else math.log(count) - self._log_total
+        log_count = self.log_counts.get(word)
+        return None if log_count is None else log_count - self._log_total
+
+    def count(self, word: str) -> int:
+        """The word's count on the lexicon's scale (0 for a word not in it)."""
+        log_count = self.log_counts.get(word)
+        return 0 if log_count is None else round(math.exp(log_count))
 
     def char_logp(self, char: str) -> float:
         """How common a character is as a word of its own (the unknown cost if it is none)."""
-        count = self.counts.get(char)
-        return self.unknown_logp if count is None else math.log(count) - self._log_total
+        log_count = self.log_counts.get(char)
+        return self.unknown_logp if log_count is None else log_count - self._log_total
 
     # -- segmentation ----------------------------------------------------------------------
     def best_segmentation(self, text: str) -> tuple[float, list[tuple[int, int]]]:
@@ -153,18 +161,18 @@ class Lexicon:
 
     def _forward(self, text: str, best: list[float], back: list[int], first: int, last: int
                  ) -> None:
-        counts = self.counts
+        log_counts = self.log_counts
         log_total = self._log_total
         unknown = self.unknown_logp
         for end in range(first, last + 1):
             for length in range(1, min(MAX_WORD, end) + 1):
-                count = counts.get(text[end - length:end])
-                if count is None:
+                log_count = log_counts.get(text[end - length:end])
+                if log_count is None:
                     if length > 1:
                         continue
                     score = best[end - 1] + unknown
                 else:
-                    score = best[end - length] + math.log(count) - log_total
+                    score = best[end - length] + log_count - log_total
                 if score > best[end]:
                     best[end] = score
                     back[end] = length
@@ -202,27 +210,34 @@ class Lexicon:
         `self.window(sentence, position)` when the caller has it. No word: NO_WORD."""
         found: dict[str, float] = {}
         start, end = window if window is not None else self.window(sentence, position)
+        # Every key below is a slice of the window with the position masked: one string built
+        # per position instead of two slices and two joins per key.
+        text = sentence[start:end]
+        local = position - start
+        masked_text = text[:local] + MASK + text[local + 1:]
+        size = end - start
         written = -math.inf
-        counts = self.counts
+        log_counts = self.log_counts
+        index = self.masked
         for length in range(2, MAX_WORD + 1):
-            for low in range(max(start, position - length + 1), position + 1):
+            for low in range(max(0, local - length + 1), local + 1):
                 high = low + length
-                if high > end:
+                if high > size:
                     break
-                count = counts.get(sentence[low:high])
-                if count is not None:
-                    written = max(written, math.log(count))
-                key = sentence[low:position] + MASK + sentence[position + 1:high]
-                chars = self.masked.get(key)
+                log_count = log_counts.get(text[low:high])
+                if log_count is not None and log_count > written:
+                    written = log_count
+                key = masked_text[low:high]
+                chars = index.get(key)
                 if chars:
-                    prefix, suffix = sentence[low:position], sentence[position + 1:high]
+                    prefix, suffix = text[low:local], text[local + 1:high]
                     if allowed is not None:  # walk the shorter of the two
                         if len(chars) > len(allowed):
                             chars = [c for c in allowed if c in chars]
                         else:
                             chars = [c for c in chars if c in allowed]
                     for char in chars:
-                        value = math.log(counts[prefix + char + suffix])
+                        value = log_counts[prefix + char + suffix]
                         if value > found.get(char, -math.inf):
                             found[char] = value
         found.pop(sentence[position], None)

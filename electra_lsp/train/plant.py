@@ -47,7 +47,7 @@ def _plant(line: str, lexicon: Lexicon, confusion: ConfusionSets, vocabulary: fr
     _, spans = lexicon.best_segmentation(line)
     words = [(low, high) for low, high in spans
              if high - low >= 2 and all(is_cjk(c) for c in line[low:high])
-             and lexicon.counts.get(line[low:high], 0) >= min_count]
+             and lexicon.count(line[low:high]) >= min_count]
     if not words:
         return None
     group = (SAME_PINYIN, NEAR_SOUND, SHAPE)[rng.choice(3, p=np.asarray(shares) / sum(shares))]
