@@ -68,6 +68,21 @@ def test_completions_skip_words_less_common_than_what_is_written():
     assert written == pytest.approx(lexicon.logp("配制"))
 
 
+def test_counts_come_back_from_the_stored_log_counts():
+    lexicon = small()
+    assert all(lexicon.count(word) == count for word, count in COUNTS.items())
+    assert lexicon.count("按装") == 0
+    assert lexicon.logp("按装") is None and "按装" not in lexicon and len(lexicon) == len(COUNTS)
+    assert lexicon.char_logp("按") == pytest.approx(math.log(500 / sum(COUNTS.values())))
+
+
+def test_completions_in_a_window_see_only_its_words():
+    lexicon = small()
+    # 已经 lies across the window's edge at 2: no completion from it
+    assert "已" not in lexicon.completions("他以经把", 1, window=(1, 2))[0]
+    assert "已" in lexicon.completions("他以经把", 1, window=(0, 3))[0]
+
+
 def test_window_stops_at_non_chinese_text():
     lexicon = small()
     assert lexicon.window("ab他以经X把", 3) == (2, 5)
