@@ -167,9 +167,11 @@ def read_input(path: InputPath) -> InputFile:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(
-            f"{name}: not valid UTF-8 (byte {error.start}); convert it to UTF-8 first"
-        ) from None
+        # error.object is the data after a byte-order mark; say the byte's place in the file.
+        line = error.object.count(b"\n", 0, error.start) + 1
+        byte = len(data) - len(error.object) + error.start + 1
+        raise InputError(f"{name}: not valid UTF-8 at line {line} (byte {byte} of the file); "
+                         "convert it to UTF-8 first") from None
     return InputFile(path, data, text)
 
 

@@ -54,6 +54,14 @@ def test_bad_files_are_named_and_exit_2(planted_script, tmp_path, capsys, conten
     assert str(bad) in err and message in err
 
 
+def test_an_undecodable_byte_is_placed_by_line_and_byte_of_the_file(planted_script, tmp_path,
+                                                                     capsys):
+    bad = tmp_path / "bad.md"
+    bad.write_bytes("\ufeff第一行\n".encode() + "第二行".encode("gbk"))  # after a BOM
+    assert main(["check", str(bad)]) == 2
+    assert "not valid UTF-8 at line 2 (byte 14 of the file)" in capsys.readouterr().err
+
+
 def test_empty_and_missing_files(planted_script, tmp_path, capsys):
     empty = tmp_path / "empty.md"
     empty.write_text("", encoding="utf-8")
