@@ -204,10 +204,13 @@ class Lexicon:
         """({character: log-probability of the most common word it makes}, log-probability of
         the most common word the written text makes) at `position`.
 
-        Words are known words of 2..MAX_WORD Chinese characters covering `position`; only
-        characters whose word is more common than the written text's are listed; `allowed`:
-        only these characters (e.g. those similar to the written one); `window`: the result of
-        `self.window(sentence, position)` when the caller has it. No word: NO_WORD."""
+        Words are known words of 2..MAX_WORD Chinese characters covering `position`. A
+        character is listed when its word is more common than every word of the same length or
+        longer that the written text makes there (配制 keeps 配置 out; 是从 does not keep 无所适从
+        out of 无所是从: a longer word matched in all its other characters is evidence of its
+        own, which the segmentation gain weighs); `allowed`: only these characters (e.g. those
+        similar to the written one); `window`: the result of `self.window(sentence, position)`
+        when the caller has it. No word: NO_WORD."""
         found: dict[str, float] = {}
         start, end = window if window is not None else self.window(sentence, position)
         # Every key below is a slice of the window with the position masked: one string built
@@ -216,19 +219,18 @@ class Lexicon:
         local = position - start
         masked_text = text[:local] + MASK + text[local + 1:]
         size = end - start
-        written = -math.inf
+        written = -math.inf  # the most common written word of this length or longer
         log_counts = self.log_counts
         index = self.masked
-        for length in range(2, MAX_WORD + 1):
-            for low in range(max(0, local - length + 1), local + 1):
-                high = low + length
-                if high > size:
-                    break
-                log_count = log_counts.get(text[low:high])
+        for length in range(MAX_WORD, 1, -1):
+            lows = range(max(0, local - length + 1), min(local, size - length) + 1)
+            for low in lows:
+                log_count = log_counts.get(text[low:low + length])
                 if log_count is not None and log_count > written:
                     written = log_count
-                key = masked_text[low:high]
-                chars = index.get(key)
+            for low in lows:
+                high = low + length
+                chars = index.get(masked_text[low:high])
                 if chars:
                     prefix, suffix = text[low:local], text[local + 1:high]
                     if allowed is not None:  # walk the shorter of the two
@@ -238,10 +240,10 @@ class Lexicon:
                             chars = [c for c in chars if c in allowed]
                     for char in chars:
                         value = log_counts[prefix + char + suffix]
-                        if value > found.get(char, -math.inf):
+                        if value > written and value > found.get(char, -math.inf):
                             found[char] = value
         found.pop(sentence[position], None)
-        return ({c: v - self._log_total for c, v in found.items() if v > written},
+        return ({c: v - self._log_total for c, v in found.items()},
                 max(NO_WORD, written - self._log_total))
 
     def flags_at(self, sentence: str, position: int) -> int:

@@ -68,6 +68,15 @@ def test_completions_skip_words_less_common_than_what_is_written():
     assert written == pytest.approx(lexicon.logp("配制"))
 
 
+def test_a_longer_word_is_not_kept_out_by_a_shorter_word_inside_it():
+    # 无所是从: 是从 is a common (jieba) word, 无所适从 a rarer idiom; the idiom still comes,
+    # while a word of the same length as a more common written one does not (配制/配置 above)
+    lexicon = Lexicon({"是从": 4000, "无所适从": 100, "适从": 50, "无所": 3})
+    found, written = lexicon.completions("无所是从", 2)
+    assert written == pytest.approx(lexicon.logp("是从"))
+    assert found == {"适": pytest.approx(lexicon.logp("无所适从"))}  # not 适从: < 是从
+
+
 def test_counts_come_back_from_the_stored_log_counts():
     lexicon = small()
     assert all(lexicon.count(word) == count for word, count in COUNTS.items())
