@@ -39,17 +39,19 @@ def code_units(codec: PositionCodec, text: str) -> int:
 @dataclass(frozen=True)
 class CheckResult:
     """The findings of one checked version (document offsets, sorted), how many sentences went
-    through the checker and how long the check took (seconds)."""
+    through the checker, how long the check took (seconds), and the models-and-settings
+    generation it was checked with (`ModelHost.generation`)."""
 
     version: int
     findings: list[Finding]
     sentences: int
     seconds: float
+    generation: int = 0
 
     @classmethod
-    def nothing(cls, version: int) -> CheckResult:
+    def nothing(cls, version: int, generation: int = 0) -> CheckResult:
         """The result of a version that is not checked (or whose check failed)."""
-        return cls(version, [], 0, 0.0)
+        return cls(version, [], 0, 0.0, generation)
 
 
 @dataclass(eq=False)

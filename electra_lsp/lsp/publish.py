@@ -43,7 +43,7 @@ class Publisher:
             return
         self._ls.log_to_client(types.MessageType.Error, f"electra-lsp: checking {document.uri} "
                                                         f"failed: {describe_error(error)}")
-        self.result(document, CheckResult.nothing(document.version))
+        self.result(document, CheckResult.nothing(document.version, self._ls.host.generation))
 
     def changed(self, document: Document) -> None:
         """What would be shown for `document` may have changed: push it, or let pull waiters
@@ -73,15 +73,17 @@ class Publisher:
         self.changed_all()
 
     async def wait(self, document: Document) -> None:
-        """Until the current version of `document` is checked (or cannot be: closed, no models,
-        not a checked document, shutting down)."""
+        """Until the current version of `document` is checked with the current models and
+        settings (or cannot be: closed, no models, not a checked document, shutting down).
+        Fix All right after a settings change must not apply what the old settings found."""
         ls = self._ls
         loop = asyncio.get_running_loop()
         while not document.closed and ls.host.state != "error" and not ls.shutdown_requested \
                 and config.checked_kind(ls.settings, document.language_id,
                                         len(document.text)) is not None:
             result = document.result
-            if result is not None and result.version == document.version:
+            if result is not None and result.version == document.version \
+                    and result.generation == ls.host.generation:
                 return
             if not ls.queue.waiting(document.uri) and ls.runner.current != document.uri:
                 ls.queue.schedule(document.uri, Priority.EDIT)

@@ -122,7 +122,8 @@ class CheckRunner:
         result, unless the check goes stale or yields to a more urgent document."""
         document = snapshot.document
         if snapshot.kind is None:
-            self._publisher.result(document, CheckResult.nothing(snapshot.version))
+            self._publisher.result(document, CheckResult.nothing(snapshot.version,
+                                                                 snapshot.generation))
             return
         job = self._job(snapshot)
         if job.sentences is None:
@@ -147,7 +148,7 @@ class CheckRunner:
             return
         self._publisher.result(document, CheckResult(
             job.snapshot.version, job.findings, len(job.sentences),
-            time.perf_counter() - job.started))
+            time.perf_counter() - job.started, job.snapshot.generation))
         self.completed += 1
         if self.completed % TRIM_EVERY == 0:  # in the worker, between checks
             self._worker.submit(release_free_memory)

@@ -302,3 +302,45 @@ def test_a_pulling_client_keeps_its_result_id_when_a_recheck_changes_nothing():
     publisher.result(document, CheckResult(2, [], 1, 0.01))  # a new version, a new id
     assert document.revision == first + 2
     assert ls.sent == []  # a pulling client gets nothing pushed
+
+
+async def test_waiting_for_a_document_waits_for_a_result_of_the_current_settings():
+    """Fix All right after a settings change (autoFixThreshold, say) must not act on what the
+    old settings found: a result of an older generation is not what `wait` waits for."""
+    from electra_lsp.lsp.documents import CheckResult
+    from electra_lsp.lsp.publish import Publisher
+
+    class Queue:
+        def __init__(self):
+            self.scheduled = []
+
+        def waiting(self, uri):
+            return uri in self.scheduled
+
+        def schedule(self, uri, priority):
+            self.scheduled.append(uri)
+
+    class Server:
+        settings = Settings()
+        codec = PositionCodec(types.PositionEncodingKind.Utf16)
+        shutdown_requested = False
+        text_document_publish_diagnostics = "publish"
+        host = type("Host", (), {"generation": 1, "state": "ready"})()
+        runner = type("Runner", (), {"current": None})()
+
+        def __init__(self):
+            self.queue = Queue()
+            self.sent = []
+
+        def send(self, method, params):
+            self.sent.append(params)
+
+    ls = Server()
+    publisher = Publisher(ls)
+    document = Document("file:///a.md", "markdown", 1, "我的朋有。")
+    publisher.result(document, CheckResult(1, [], 1, 0.01, generation=0))  # older settings
+    waiting = asyncio.ensure_future(publisher.wait(document))
+    await asyncio.sleep(0.02)
+    assert not waiting.done() and ls.queue.scheduled == [document.uri]
+    publisher.result(document, CheckResult(1, [], 1, 0.01, generation=1))
+    await asyncio.wait_for(waiting, 1.0)
