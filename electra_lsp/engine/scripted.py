@@ -4,13 +4,15 @@ Script format: {"name": "planted", "score": 0.97, "errors": {"唷": {"友": 0.9,
 Every character listed under "errors" is flagged with `score` wherever it appears, and the
 generator proposes the listed replacements with the given probabilities. An optional
 "recommended" object is what a pair's electra_lsp.json holds (e.g. a "combiner", so that the
-fused decision runs with the shipped lexicon). The server and CLI
+fused decision runs with the shipped lexicon). An optional "loadSeconds" makes loading take
+that long (a slow model, for tests of what happens while the models load). The server and CLI
 select it when ELECTRA_LSP_SCRIPTED_MODEL names such a file.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,6 +38,7 @@ class ScriptedBackend:
     @classmethod
     def from_file(cls, path: Path) -> ScriptedBackend:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
+        time.sleep(float(data.get("loadSeconds", 0.0)))
         return cls(data.get("errors", {}), data.get("score", 0.97), data.get("name", "scripted"),
                    data.get("recommended"))
 

@@ -79,9 +79,12 @@ class ModelHost:
         overtaken by a newer one leaves no trace."""
         ls = self._ls
         self.generation += 1
-        generation, settings = self.generation, ls.settings
+        settings = ls.settings
         started = time.perf_counter()
+        # Overtaken means a newer load started, not a newer generation: a dictionary word or a
+        # setting changed during the load bumps the generation too, and must not lose it.
         self._loads += 1
+        load = self._loads
         what = "models " + " + ".join(
             name for name in (settings.discriminator, settings.generator) if name) \
             if settings.discriminator or settings.generator else "the default models"
@@ -93,7 +96,7 @@ class ModelHost:
             loaded = await ls.worker.run(partial(build_checker, backend, settings))
         except Exception as error:
             self._end_progress(token, "failed")
-            if generation != self.generation:
+            if load != self._loads:
                 return  # a newer load is under way
             message = describe_error(error)
             self.models = None
@@ -102,7 +105,7 @@ class ModelHost:
             ls.publisher.clear_all()
             return
         self._end_progress(token, "ready")
-        if generation != self.generation:
+        if load != self._loads:
             return
         if ls.settings != settings:
             loaded.checker.update_settings(ls.settings)

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 from lsp_fixtures import (
+    PLANTED,
     REPO,
     SERVER_COMMAND,
     Doc,
@@ -23,6 +24,7 @@ from lsp_fixtures import (
     status,
     stop_server,
     wait_until,
+    write_script,
 )
 from lsprotocol import types
 
@@ -149,3 +151,24 @@ def test_serve_rejects_bad_flags(flag):
     result = subprocess.run([*SERVER_COMMAND, *flag], capture_output=True, text=True, cwd=REPO,
                             stdin=subprocess.DEVNULL, timeout=30)
     assert result.returncode == 2 and "electra-lsp: error:" in result.stderr
+
+
+async def test_a_word_added_while_the_models_load_does_not_lose_the_load(tmp_path):
+    """Adding a dictionary word (or changing a setting) while the models load marks the
+    findings computed so far as stale; it must not make the load think a newer one overtook
+    it, which left the server "loading" for good and every Fix All waiting."""
+    write_script(tmp_path, {**PLANTED, "loadSeconds": 1.5})
+    client = await start_server(tmp_path, script=False, env={
+        "ELECTRA_LSP_SCRIPTED_MODEL": str(tmp_path / "planted.json")})
+    try:
+        await wait_until(lambda: any(s.get("state") == "loading" for s in client.statuses),
+                         what="loading")
+        added = await command(client, "electraLsp.addToDictionary", "朋有")
+        assert added["added"] is True
+        assert not any(s.get("state") == "ready" for s in client.statuses)  # still loading
+        assert (await ready(client, timeout=30))["state"] == "ready"
+        doc = Doc(client, "file:///during-load.md", "我的朋有在这里。\n").open()
+        result = await asyncio.wait_for(command(client, "electraLsp.fixAll", doc.uri), 30)
+        assert result["edits"] == 1  # 在 → 再 only: 朋有 is in the dictionary now
+    finally:
+        await stop_server(client)
