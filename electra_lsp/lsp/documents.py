@@ -46,10 +46,10 @@ class CheckResult:
     findings: list[Finding]
     sentences: int
     seconds: float
-    generation: int = 0
+    generation: int
 
     @classmethod
-    def nothing(cls, version: int, generation: int = 0) -> CheckResult:
+    def nothing(cls, version: int, generation: int) -> CheckResult:
         """The result of a version that is not checked (or whose check failed)."""
         return cls(version, [], 0, 0.0, generation)
 

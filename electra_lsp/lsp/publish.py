@@ -37,13 +37,15 @@ class Publisher:
             self.last_latency_ms = result.seconds * 1000
         self.changed(document)
 
-    def failed(self, document: Document, error: Exception) -> None:
-        """A check failed: say so in the log and show nothing for the document."""
+    def failed(self, document: Document, error: Exception, version: int, generation: int
+               ) -> None:
+        """The check of `version` with `generation` (its snapshot's) failed: say so in the log
+        and show nothing for the document."""
         if document.closed:
             return
         self._ls.log_to_client(types.MessageType.Error, f"electra-lsp: checking {document.uri} "
                                                         f"failed: {describe_error(error)}")
-        self.result(document, CheckResult.nothing(document.version, self._ls.host.generation))
+        self.result(document, CheckResult.nothing(version, generation))
 
     def changed(self, document: Document) -> None:
         """What would be shown for `document` may have changed: push it, or let pull waiters
@@ -85,8 +87,8 @@ class Publisher:
             if result is not None and result.version == document.version \
                     and result.generation == ls.host.generation:
                 return
-            if not ls.queue.waiting(document.uri) and ls.runner.current != document.uri:
-                ls.queue.schedule(document.uri, Priority.EDIT)
+            if ls.runner.current != document.uri:  # queued at once (the queue keeps the
+                ls.queue.schedule(document.uri, Priority.EDIT)  # most urgent priority)
             waiter: asyncio.Future[None] = loop.create_future()
             document.waiters.append(waiter)
             await waiter

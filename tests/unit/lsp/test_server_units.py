@@ -292,14 +292,14 @@ def test_a_pulling_client_keeps_its_result_id_when_a_recheck_changes_nothing():
     publisher.pull = True
     document = Document("file:///a.md", "markdown", 1, "我的朋有。")
     finding = Finding(3, 4, "有", 0.97, (Suggestion("友", 0.9, 0.97),))
-    publisher.result(document, CheckResult(1, [finding], 1, 0.01))
+    publisher.result(document, CheckResult(1, [finding], 1, 0.01, 0))
     first = document.revision
-    publisher.result(document, CheckResult(1, [finding], 1, 0.01))  # the same outcome
+    publisher.result(document, CheckResult(1, [finding], 1, 0.01, 0))  # the same outcome
     assert document.revision == first
-    publisher.result(document, CheckResult(1, [], 1, 0.01))  # now something else is shown
+    publisher.result(document, CheckResult(1, [], 1, 0.01, 0))  # now something else is shown
     assert document.revision == first + 1
     document.version = 2
-    publisher.result(document, CheckResult(2, [], 1, 0.01))  # a new version, a new id
+    publisher.result(document, CheckResult(2, [], 1, 0.01, 0))  # a new version, a new id
     assert document.revision == first + 2
     assert ls.sent == []  # a pulling client gets nothing pushed
 
@@ -335,6 +335,9 @@ async def test_waiting_for_a_document_waits_for_a_result_of_the_current_settings
         def send(self, method, params):
             self.sent.append(params)
 
+        def log_to_client(self, kind, message):
+            self.sent.append(message)
+
     ls = Server()
     publisher = Publisher(ls)
     document = Document("file:///a.md", "markdown", 1, "我的朋有。")
@@ -342,5 +345,9 @@ async def test_waiting_for_a_document_waits_for_a_result_of_the_current_settings
     waiting = asyncio.ensure_future(publisher.wait(document))
     await asyncio.sleep(0.02)
     assert not waiting.done() and ls.queue.scheduled == [document.uri]
+    # A check begun before the settings changed fails: still not what the waiter waits for.
+    publisher.failed(document, RuntimeError("backend gone"), 1, 0)
+    await asyncio.sleep(0.02)
+    assert not waiting.done() and "backend gone" in ls.sent[-2]
     publisher.result(document, CheckResult(1, [], 1, 0.01, generation=1))
     await asyncio.wait_for(waiting, 1.0)
