@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from electra_lsp.text import kinds
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 _BINARY_SNIFF = 8192
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 
 STDIN = "-"  # a PATH argument meaning standard input
@@ -167,11 +169,13 @@ def read_input(path: InputPath) -> InputFile:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        # error.object is the data after a byte-order mark; say the byte's place in the file.
-        line = error.object.count(b"\n", 0, error.start) + 1
+        # error.object is the data after a byte-order mark; say the byte's place in the input.
+        # Lines end at \n, \r\n or \r, as `check` counts them.
+        line = len(_LINE_BREAK.split(error.object[:error.start]))
         byte = len(data) - len(error.object) + error.start + 1
-        raise InputError(f"{name}: not valid UTF-8 at line {line} (byte {byte} of the file); "
-                         "convert it to UTF-8 first") from None
+        raise InputError(f"{name}: not valid UTF-8 at line {line} (byte {byte} of the "
+                         f"{'input' if path == STDIN else 'file'}); convert it to UTF-8 first"
+                         ) from None
     return InputFile(path, data, text)
 
 

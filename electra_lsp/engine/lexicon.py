@@ -72,8 +72,8 @@ class Lexicon:
 
     Built from counts (`counts`: word → count, any positive scale); `logp(word)` is
     log(count / total) in nats, None for a string that is not a known word. Only the log counts
-    are kept (looked up in every segmentation: no log per lookup; as many entries as the counts,
-    so no more memory).
+    are kept (looked up in every segmentation: no log per lookup); the caller's counts are not
+    referenced after construction, so once loaded they take no more memory than the counts did.
     """
 
     def __init__(self, counts: dict[str, int], flags: dict[str, int] | None = None,

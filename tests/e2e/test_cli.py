@@ -60,6 +60,9 @@ def test_an_undecodable_byte_is_placed_by_line_and_byte_of_the_file(planted_scri
     bad.write_bytes("\ufeff第一行\n".encode() + "第二行".encode("gbk"))  # after a BOM
     assert main(["check", str(bad)]) == 2
     assert "not valid UTF-8 at line 2 (byte 14 of the file)" in capsys.readouterr().err
+    bad.write_bytes("一\r二\r\n三\r".encode() + "四".encode("gbk"))  # lines end as check reads them
+    assert main(["check", str(bad)]) == 2
+    assert "not valid UTF-8 at line 4 (byte 14 of the file)" in capsys.readouterr().err
 
 
 def test_empty_and_missing_files(planted_script, tmp_path, capsys):
