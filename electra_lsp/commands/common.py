@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -14,10 +13,10 @@ from typing import Any
 from electra_lsp import settings as settings_module
 from electra_lsp.settings import SPECS, Settings, SettingsError
 from electra_lsp.text import kinds
+from electra_lsp.text.lines import line_starts
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 _BINARY_SNIFF = 8192
-_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 
 STDIN = "-"  # a PATH argument meaning standard input
@@ -170,8 +169,8 @@ def read_input(path: InputPath) -> InputFile:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         # error.object is the data after a byte-order mark; say the byte's place in the input.
-        # Lines end at \n, \r\n or \r, as `check` counts them.
-        line = len(_LINE_BREAK.split(error.object[:error.start]))
+        # What comes before the bad byte decodes, so its lines are counted as `check` counts.
+        line = len(line_starts(error.object[:error.start].decode("utf-8")))
         byte = len(data) - len(error.object) + error.start + 1
         raise InputError(f"{name}: not valid UTF-8 at line {line} (byte {byte} of the "
                          f"{'input' if path == STDIN else 'file'}); convert it to UTF-8 first"

@@ -16,6 +16,7 @@ from electra_lsp.lsp.model_host import describe_error
 from electra_lsp.lsp.scheduler import Priority
 
 if TYPE_CHECKING:
+    from electra_lsp.lsp.runner import Snapshot
     from electra_lsp.lsp.server import ElectraServer
 
 REFRESH_DELAY = 0.05  # seconds: changes to several documents become one refresh request
@@ -37,15 +38,15 @@ class Publisher:
             self.last_latency_ms = result.seconds * 1000
         self.changed(document)
 
-    def failed(self, document: Document, error: Exception, version: int, generation: int
-               ) -> None:
-        """The check of `version` with `generation` (its snapshot's) failed: say so in the log
-        and show nothing for the document."""
+    def failed(self, snapshot: Snapshot, error: Exception) -> None:
+        """The check of `snapshot` failed: say so in the log and show nothing for its document
+        (a result of the snapshot's version and generation, not of the current ones)."""
+        document = snapshot.document
         if document.closed:
             return
         self._ls.log_to_client(types.MessageType.Error, f"electra-lsp: checking {document.uri} "
                                                         f"failed: {describe_error(error)}")
-        self.result(document, CheckResult.nothing(version, generation))
+        self.result(document, CheckResult.nothing(snapshot.version, snapshot.generation))
 
     def changed(self, document: Document) -> None:
         """What would be shown for `document` may have changed: push it, or let pull waiters
@@ -87,8 +88,9 @@ class Publisher:
             if result is not None and result.version == document.version \
                     and result.generation == ls.host.generation:
                 return
-            if ls.runner.current != document.uri:  # queued at once (the queue keeps the
-                ls.queue.schedule(document.uri, Priority.EDIT)  # most urgent priority)
+            # Queued now, ahead of a background re-check (the queue keeps the most urgent).
+            if ls.runner.current != document.uri:
+                ls.queue.schedule(document.uri, Priority.EDIT)
             waiter: asyncio.Future[None] = loop.create_future()
             document.waiters.append(waiter)
             await waiter

@@ -113,8 +113,7 @@ class CheckRunner:
             except Exception as error:  # a bug or a backend failure must not stop all checking
                 log.exception("check of %s failed", uri)
                 if snapshot is not None:
-                    self._publisher.failed(snapshot.document, error, snapshot.version,
-                                           snapshot.generation)
+                    self._publisher.failed(snapshot, error)
             finally:
                 self.current = None
 
@@ -219,8 +218,7 @@ class CheckRunner:
             log.exception("reading %s failed", document.uri)
             if document.suspended is job:
                 document.suspended = None
-                self._publisher.failed(document, error, job.snapshot.version,
-                                       job.snapshot.generation)
+                self._publisher.failed(job.snapshot, error)
             return
         if document.suspended is job:  # still wanted: continue with the models
             self._queue.schedule(document.uri, priority)

@@ -314,9 +314,6 @@ async def test_waiting_for_a_document_waits_for_a_result_of_the_current_settings
         def __init__(self):
             self.scheduled = []
 
-        def waiting(self, uri):
-            return uri in self.scheduled
-
         def schedule(self, uri, priority):
             self.scheduled.append(uri)
 
@@ -346,7 +343,8 @@ async def test_waiting_for_a_document_waits_for_a_result_of_the_current_settings
     await asyncio.sleep(0.02)
     assert not waiting.done() and ls.queue.scheduled == [document.uri]
     # A check begun before the settings changed fails: still not what the waiter waits for.
-    publisher.failed(document, RuntimeError("backend gone"), 1, 0)
+    snapshot = type("Snapshot", (), {"document": document, "version": 1, "generation": 0})()
+    publisher.failed(snapshot, RuntimeError("backend gone"))
     await asyncio.sleep(0.02)
     assert not waiting.done() and "backend gone" in ls.sent[-2]
     publisher.result(document, CheckResult(1, [], 1, 0.01, generation=1))
